@@ -1,0 +1,214 @@
+//! Signature encodings: how a provider writes the 32-byte HMAC-SHA256 tag in its header.
+//!
+//! Decoding never allocates: the header text is length-checked first and then decoded into
+//! a stack array, so a huge or hostile header costs nothing beyond one length comparison.
+
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::engine::GeneralPurpose;
+use base64::Engine as _;
+
+use crate::error::Malformed;
+
+/// Length in bytes of an HMAC-SHA256 tag.
+pub const TAG_LEN: usize = 32;
+
+/// How the tag bytes are written as text in the signature header.
+///
+/// # Example
+/// ```
+/// use hookguard_core::Encoding;
+///
+/// // Bindbee writes Python's `base64.urlsafe_b64encode`: URL-safe alphabet, padded.
+/// let bindbee = Encoding::Base64Url { padded: true };
+/// assert_eq!(bindbee.encoded_len(), 44);
+/// assert_eq!(Encoding::Hex.encoded_len(), 64);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// Hexadecimal, 64 characters. Written lowercase; either case is accepted.
+    Hex,
+    /// Standard base64 alphabet (`+`, `/`), 44 characters padded or 43 unpadded.
+    Base64 {
+        /// Whether the text ends in `=` padding (required when `true`, refused when `false`).
+        padded: bool,
+    },
+    /// URL-safe base64 alphabet (`-`, `_`), 44 characters padded or 43 unpadded.
+    Base64Url {
+        /// Whether the text ends in `=` padding (required when `true`, refused when `false`).
+        padded: bool,
+    },
+}
+
+impl Encoding {
+    /// Number of characters a 32-byte tag takes in this encoding.
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_core::Encoding;
+    /// assert_eq!(Encoding::Base64 { padded: false }.encoded_len(), 43);
+    /// ```
+    pub const fn encoded_len(self) -> usize {
+        match self {
+            Encoding::Hex => TAG_LEN * 2,
+            Encoding::Base64 { padded: true } | Encoding::Base64Url { padded: true } => 44,
+            Encoding::Base64 { padded: false } | Encoding::Base64Url { padded: false } => 43,
+        }
+    }
+
+    /// Writes `tag` as text in this encoding.
+    pub(crate) fn encode(self, tag: &[u8; TAG_LEN]) -> String {
+        match self.base64_engine() {
+            None => hex::encode(tag),
+            Some(engine) => engine.encode(tag),
+        }
+    }
+
+    /// Reads the tag back from `text`, which must be exactly [`Self::encoded_len`] long.
+    pub(crate) fn decode(self, text: &[u8]) -> Result<[u8; TAG_LEN], Malformed> {
+        let expected = self.encoded_len();
+        if text.len() != expected {
+            return Err(Malformed::WrongLength {
+                expected,
+                actual: text.len(),
+            });
+        }
+        let mut tag = [0_u8; TAG_LEN];
+        match self.base64_engine() {
+            None => hex::decode_to_slice(text, &mut tag).map_err(|_| Malformed::InvalidCharacters)?,
+            Some(engine) => {
+                // 44 base64 characters can describe up to 33 bytes before padding is checked.
+                let mut buf = [0_u8; TAG_LEN + 3];
+                let written = engine
+                    .decode_slice(text, &mut buf)
+                    .map_err(|_| Malformed::InvalidCharacters)?;
+                let decoded = buf.get(..written).ok_or(Malformed::InvalidCharacters)?;
+                tag = decoded.try_into().map_err(|_| Malformed::InvalidCharacters)?;
+            }
+        }
+        Ok(tag)
+    }
+
+    fn base64_engine(self) -> Option<&'static GeneralPurpose> {
+        match self {
+            Encoding::Hex => None,
+            Encoding::Base64 { padded: true } => Some(&STANDARD),
+            Encoding::Base64 { padded: false } => Some(&STANDARD_NO_PAD),
+            Encoding::Base64Url { padded: true } => Some(&URL_SAFE),
+            Encoding::Base64Url { padded: false } => Some(&URL_SAFE_NO_PAD),
+        }
+    }
+}
+
+impl std::str::FromStr for Encoding {
+    type Err = String;
+
+    /// Parses `hex`, `base64`, `base64-nopad`, `base64url` or `base64url-nopad`.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name.to_ascii_lowercase().as_str() {
+            "hex" => Ok(Encoding::Hex),
+            "base64" => Ok(Encoding::Base64 { padded: true }),
+            "base64-nopad" => Ok(Encoding::Base64 { padded: false }),
+            "base64url" => Ok(Encoding::Base64Url { padded: true }),
+            "base64url-nopad" => Ok(Encoding::Base64Url { padded: false }),
+            other => Err(format!(
+                "unknown encoding {other:?}: use hex, base64, base64-nopad, base64url or base64url-nopad"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Encoding; 5] = [
+        Encoding::Hex,
+        Encoding::Base64 { padded: true },
+        Encoding::Base64 { padded: false },
+        Encoding::Base64Url { padded: true },
+        Encoding::Base64Url { padded: false },
+    ];
+
+    #[test]
+    fn every_encoding_round_trips_and_has_its_advertised_length() {
+        let tag: [u8; TAG_LEN] = core::array::from_fn(|i| [0x3e, 0xfb, 0xff, 0x01][i % 4]);
+        for encoding in ALL {
+            let text = encoding.encode(&tag);
+            assert_eq!(text.len(), encoding.encoded_len(), "{encoding:?}");
+            assert_eq!(encoding.decode(text.as_bytes()), Ok(tag), "{encoding:?}");
+        }
+    }
+
+    #[test]
+    fn hex_accepts_uppercase() {
+        let tag = [0xab_u8; TAG_LEN];
+        let upper = Encoding::Hex.encode(&tag).to_ascii_uppercase();
+        assert_eq!(Encoding::Hex.decode(upper.as_bytes()), Ok(tag));
+    }
+
+    #[test]
+    fn wrong_length_is_reported_with_both_lengths() {
+        assert_eq!(
+            Encoding::Hex.decode(b"abcd"),
+            Err(Malformed::WrongLength { expected: 64, actual: 4 })
+        );
+    }
+
+    #[test]
+    fn padding_is_strict_in_both_directions() {
+        let tag = [7_u8; TAG_LEN];
+        let padded = Encoding::Base64Url { padded: true }.encode(&tag);
+        let unpadded = padded.trim_end_matches('=');
+        assert!(Encoding::Base64Url { padded: false }
+            .decode(padded.as_bytes())
+            .is_err());
+        assert!(Encoding::Base64Url { padded: true }
+            .decode(unpadded.as_bytes())
+            .is_err());
+    }
+
+    #[test]
+    fn alphabets_are_not_mixed() {
+        // 0xfb 0xff ... encodes with `+`/`/` in standard and `-`/`_` in URL-safe base64.
+        let tag = [0xfb_u8; TAG_LEN];
+        let standard = Encoding::Base64 { padded: true }.encode(&tag);
+        let url = Encoding::Base64Url { padded: true }.encode(&tag);
+        assert_ne!(standard, url);
+        assert_eq!(
+            Encoding::Base64Url { padded: true }.decode(standard.as_bytes()),
+            Err(Malformed::InvalidCharacters)
+        );
+        assert_eq!(
+            Encoding::Base64 { padded: true }.decode(url.as_bytes()),
+            Err(Malformed::InvalidCharacters)
+        );
+    }
+
+    #[test]
+    fn invalid_characters_of_the_right_length_are_rejected() {
+        for encoding in ALL {
+            let junk = vec![b'!'; encoding.encoded_len()];
+            assert_eq!(encoding.decode(&junk), Err(Malformed::InvalidCharacters));
+        }
+    }
+
+    #[test]
+    fn non_canonical_trailing_bits_are_rejected() {
+        // The last character of a 43/44-char tag carries 2 spare bits; they must be zero,
+        // otherwise two texts would decode to one tag.
+        let tag = [0_u8; TAG_LEN];
+        let mut text = Encoding::Base64Url { padded: false }.encode(&tag).into_bytes();
+        if let Some(last) = text.last_mut() {
+            *last = b'B';
+        }
+        assert!(Encoding::Base64Url { padded: false }.decode(&text).is_err());
+    }
+
+    #[test]
+    fn names_parse() {
+        assert_eq!("HEX".parse(), Ok(Encoding::Hex));
+        assert_eq!("base64url".parse(), Ok(Encoding::Base64Url { padded: true }));
+        assert!("rot13".parse::<Encoding>().is_err());
+    }
+}

@@ -1,0 +1,273 @@
+//! Why a request was refused ([`Rejection`]) and why a configuration was refused
+//! ([`ConfigError`]).
+//!
+//! # Security
+//! Neither type ever holds or prints a secret. A [`Rejection`]'s `Display` text is meant for
+//! logs; the response a client sees should stay generic (the adapters send `403 Forbidden`
+//! with no hint of which check failed).
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// What was wrong with a signature header's text.
+///
+/// # Example
+/// ```
+/// use hookguard_core::{Malformed, Provider, Rejection, Secret, Verifier};
+///
+/// let verifier = Verifier::new(Provider::PeopleForce, Secret::new("s3cret")?)?;
+/// let rejection = verifier.verify(Some("md5=abc"), b"{}").unwrap_err();
+/// assert_eq!(rejection, Rejection::MalformedSignature(Malformed::MissingPrefix));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// The header was present but empty (or only whitespace).
+    Empty,
+    /// The value does not start with the provider's prefix (such as `sha256=`).
+    MissingPrefix,
+    /// The encoded tag has the wrong number of characters.
+    WrongLength {
+        /// Characters a 32-byte tag takes in the provider's encoding.
+        expected: usize,
+        /// Characters received (after the prefix).
+        actual: usize,
+    },
+    /// The text is not valid in the provider's encoding (bad alphabet, bad padding).
+    InvalidCharacters,
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Malformed::Empty => f.write_str("the header is empty"),
+            Malformed::MissingPrefix => f.write_str("the expected prefix is missing"),
+            Malformed::WrongLength { expected, actual } => {
+                write!(f, "expected {expected} characters, got {actual}")
+            }
+            Malformed::InvalidCharacters => f.write_str("characters outside the encoding"),
+        }
+    }
+}
+
+/// Why a request was refused. Every variant maps to an HTTP status via [`Rejection::status`].
+///
+/// # Example
+/// ```
+/// use hookguard_core::{Provider, Rejection, Secret, Verifier};
+///
+/// let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+/// let rejection = verifier.verify(None::<&str>, b"{}").unwrap_err();
+/// assert_eq!(rejection, Rejection::MissingSignature);
+/// assert_eq!(rejection.status(), 403);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The request carried no signature header.
+    MissingSignature,
+    /// The request carried the signature header more than once.
+    MultipleSignatures,
+    /// The signature header could not be read as a tag.
+    MalformedSignature(Malformed),
+    /// The tag is well formed but does not match the body under any accepted secret.
+    Mismatch,
+    /// The body is not valid UTF-8 (checked by default; see
+    /// [`VerifierBuilder::require_utf8`](crate::VerifierBuilder::require_utf8)).
+    BodyNotUtf8,
+    /// The body is larger than the configured limit.
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body stream failed before it ended.
+    BodyUnreadable,
+    /// The body did not arrive within the read timeout.
+    BodyTimeout,
+}
+
+impl Rejection {
+    /// The HTTP status code a server should answer with.
+    ///
+    /// `403` for every signature or content failure, `413` for an oversize body, `400` for
+    /// a broken body stream and `408` for a body that did not arrive in time.
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_core::Rejection;
+    /// assert_eq!(Rejection::BodyTooLarge { limit: 1024 }.status(), 413);
+    /// ```
+    pub const fn status(&self) -> u16 {
+        match self {
+            Rejection::MissingSignature
+            | Rejection::MultipleSignatures
+            | Rejection::MalformedSignature(_)
+            | Rejection::Mismatch
+            | Rejection::BodyNotUtf8 => 403,
+            Rejection::BodyTooLarge { .. } => 413,
+            Rejection::BodyUnreadable => 400,
+            Rejection::BodyTimeout => 408,
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::MissingSignature => f.write_str("signature header is missing"),
+            Rejection::MultipleSignatures => f.write_str("signature header appears more than once"),
+            Rejection::MalformedSignature(why) => write!(f, "signature header is malformed: {why}"),
+            Rejection::Mismatch => f.write_str("signature does not match the body"),
+            Rejection::BodyNotUtf8 => f.write_str("body is not valid UTF-8"),
+            Rejection::BodyTooLarge { limit } => write!(f, "body exceeds the {limit}-byte limit"),
+            Rejection::BodyUnreadable => f.write_str("body stream failed"),
+            Rejection::BodyTimeout => f.write_str("body did not arrive within the read timeout"),
+        }
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// A configuration that hookguard refuses at start-up, with a message saying how to fix it.
+///
+/// # Example
+/// ```
+/// use hookguard_core::{ConfigError, Secret};
+///
+/// let err = Secret::from_env("HOOKGUARD_DOC_UNSET_VARIABLE").unwrap_err();
+/// assert!(matches!(err, ConfigError::MissingEnvVar { .. }));
+/// assert!(err.to_string().contains("HOOKGUARD_DOC_UNSET_VARIABLE"));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A secret of zero bytes was given.
+    EmptySecret,
+    /// The environment variable that should hold the secret is not set.
+    MissingEnvVar {
+        /// The variable's name.
+        name: String,
+    },
+    /// The environment variable that should hold the secret is set but empty.
+    EmptyEnvVar {
+        /// The variable's name.
+        name: String,
+    },
+    /// The environment variable that should hold the secret is not valid Unicode.
+    EnvVarNotUnicode {
+        /// The variable's name.
+        name: String,
+    },
+    /// The file that should hold the secret could not be read.
+    SecretFile {
+        /// The file's path.
+        path: PathBuf,
+        /// Why it could not be read.
+        source: std::io::Error,
+    },
+    /// The file that should hold the secret is empty.
+    EmptySecretFile {
+        /// The file's path.
+        path: PathBuf,
+    },
+    /// A verifier was built without any secret.
+    NoSecrets,
+    /// Two secrets were given the same key id.
+    DuplicateKeyId {
+        /// The repeated id.
+        id: String,
+    },
+    /// A custom provider's header name is not a valid HTTP header name.
+    InvalidHeaderName {
+        /// The name given.
+        name: String,
+    },
+    /// A custom provider's prefix contains characters a header value cannot carry.
+    InvalidPrefix {
+        /// The prefix given.
+        prefix: String,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::EmptySecret => f.write_str(
+                "the webhook secret is empty: pass the shared secret configured at the provider",
+            ),
+            ConfigError::MissingEnvVar { name } => write!(
+                f,
+                "environment variable {name} is not set: set it to the webhook's shared secret \
+                 (for example `export {name}=...`)"
+            ),
+            ConfigError::EmptyEnvVar { name } => write!(
+                f,
+                "environment variable {name} is empty: set it to the webhook's shared secret"
+            ),
+            ConfigError::EnvVarNotUnicode { name } => write!(
+                f,
+                "environment variable {name} is not valid UTF-8: set it to the secret as text"
+            ),
+            ConfigError::SecretFile { path, source } => write!(
+                f,
+                "cannot read the secret file {}: {source}",
+                path.display()
+            ),
+            ConfigError::EmptySecretFile { path } => write!(
+                f,
+                "the secret file {} is empty: write the webhook's shared secret into it",
+                path.display()
+            ),
+            ConfigError::NoSecrets => {
+                f.write_str("no secret configured: add at least one with `.secret(...)`")
+            }
+            ConfigError::DuplicateKeyId { id } => {
+                write!(f, "key id {id:?} is used twice: give every secret its own id")
+            }
+            ConfigError::InvalidHeaderName { name } => write!(
+                f,
+                "{name:?} is not a valid HTTP header name: use letters, digits and `-`"
+            ),
+            ConfigError::InvalidPrefix { prefix } => write!(
+                f,
+                "signature prefix {prefix:?} must be printable ASCII without spaces"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::SecretFile { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_the_behaviour_table() {
+        assert_eq!(Rejection::MissingSignature.status(), 403);
+        assert_eq!(Rejection::MultipleSignatures.status(), 403);
+        assert_eq!(Rejection::MalformedSignature(Malformed::Empty).status(), 403);
+        assert_eq!(Rejection::Mismatch.status(), 403);
+        assert_eq!(Rejection::BodyNotUtf8.status(), 403);
+        assert_eq!(Rejection::BodyTooLarge { limit: 1 }.status(), 413);
+        assert_eq!(Rejection::BodyUnreadable.status(), 400);
+        assert_eq!(Rejection::BodyTimeout.status(), 408);
+    }
+
+    #[test]
+    fn config_messages_say_how_to_fix() {
+        let missing = ConfigError::MissingEnvVar { name: "WEBHOOK_SECRET".into() }.to_string();
+        assert!(missing.contains("WEBHOOK_SECRET is not set"), "{missing}");
+        assert!(missing.contains("export WEBHOOK_SECRET="), "{missing}");
+        assert!(ConfigError::EmptySecret.to_string().contains("empty"));
+    }
+}

@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod encoding;
+mod error;
+mod provider;
+mod secret;
+mod signer;
+mod utf8;
+mod verified;
+mod verifier;
+
+pub use encoding::{Encoding, TAG_LEN};
+pub use error::{ConfigError, Malformed, Rejection};
+pub use provider::{CustomProvider, Provider};
+pub use secret::Secret;
+pub use signer::Signer;
+pub use verified::{KeyId, Verified};
+pub use verifier::{Signature, Verification, Verifier, VerifierBuilder};
+
+/// Default limit on a buffered body: 1 MiB. Adapters refuse larger bodies with `413`.
+///
+/// # Example
+/// ```
+/// assert_eq!(hookguard_core::DEFAULT_MAX_BODY_SIZE, 1_048_576);
+/// ```
+pub const DEFAULT_MAX_BODY_SIZE: usize = 1024 * 1024;

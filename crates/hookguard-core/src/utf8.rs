@@ -1,0 +1,132 @@
+//! UTF-8 validation of a body that arrives in chunks, where a character may be split
+//! between two chunks.
+
+/// Validates a byte stream chunk by chunk; agrees with `std::str::from_utf8` on the
+/// concatenation of all chunks, whatever the chunking.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Utf8Stream {
+    /// The start of a character the previous chunk cut off (at most 3 bytes).
+    pending: [u8; 4],
+    pending_len: usize,
+    invalid: bool,
+}
+
+impl Utf8Stream {
+    pub(crate) fn update(&mut self, mut chunk: &[u8]) {
+        if self.invalid {
+            return;
+        }
+        if self.pending_len > 0 {
+            let Some(rest) = self.complete_pending(chunk) else {
+                return;
+            };
+            chunk = rest;
+        }
+        if let Err(err) = std::str::from_utf8(chunk) {
+            match (err.error_len(), chunk.get(err.valid_up_to()..)) {
+                (None, Some(tail)) if tail.len() < 4 => self.stash(tail),
+                _ => self.invalid = true,
+            }
+        }
+    }
+
+    /// Whether everything fed so far is valid UTF-8 ending on a character boundary.
+    pub(crate) fn is_valid(&self) -> bool {
+        !self.invalid && self.pending_len == 0
+    }
+
+    /// Feeds the cut-off character the bytes it still needs. Returns the rest of `chunk`,
+    /// or `None` when `chunk` ran out first (or the character proved invalid).
+    fn complete_pending<'a>(&mut self, chunk: &'a [u8]) -> Option<&'a [u8]> {
+        let width = char_width(self.pending[0]);
+        let needed = width.saturating_sub(self.pending_len).min(chunk.len());
+        let (head, rest) = chunk.split_at(needed);
+        let start = self.pending_len;
+        self.pending.get_mut(start..start + needed)?.copy_from_slice(head);
+        self.pending_len += needed;
+        if self.pending_len < width {
+            return None;
+        }
+        self.pending_len = 0;
+        if std::str::from_utf8(self.pending.get(..width)?).is_err() {
+            self.invalid = true;
+            return None;
+        }
+        Some(rest)
+    }
+
+    fn stash(&mut self, tail: &[u8]) {
+        if let Some(slot) = self.pending.get_mut(..tail.len()) {
+            slot.copy_from_slice(tail);
+            self.pending_len = tail.len();
+        } else {
+            self.invalid = true;
+        }
+    }
+}
+
+/// Bytes in the character a lead byte starts (only called on a valid incomplete prefix).
+fn char_width(lead: u8) -> usize {
+    match lead {
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn chunked(bytes: &[u8], cuts: &[usize]) -> bool {
+        let mut stream = Utf8Stream::default();
+        let mut start = 0;
+        for &cut in cuts {
+            let end = cut.clamp(start, bytes.len());
+            stream.update(&bytes[start..end]);
+            start = end;
+        }
+        stream.update(&bytes[start..]);
+        stream.is_valid()
+    }
+
+    #[test]
+    fn characters_split_at_every_position() {
+        let text = "a€𝄞é✓z".as_bytes();
+        for cut in 0..=text.len() {
+            for cut2 in cut..=text.len() {
+                assert!(chunked(text, &[cut, cut2]), "cuts {cut} {cut2}");
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_and_bad_sequences_are_invalid() {
+        assert!(!chunked(&[0xe2, 0x82], &[1]));
+        assert!(!chunked(&[0xe2, 0x28, 0xa1], &[1]));
+        assert!(!chunked(&[0xff], &[]));
+        assert!(!chunked(&[0xed, 0xa0, 0x80], &[2])); // surrogate
+        assert!(!chunked(&[0xc0, 0x80], &[1])); // overlong
+    }
+
+    proptest! {
+        #[test]
+        fn any_chunking_agrees_with_from_utf8(
+            bytes in prop::collection::vec(prop_oneof![any::<u8>(), 0x80_u8..0xc0, 0xe0_u8..0xf5], 0..64),
+            mut cuts in prop::collection::vec(0_usize..64, 0..6),
+        ) {
+            cuts.sort_unstable();
+            prop_assert_eq!(chunked(&bytes, &cuts), std::str::from_utf8(&bytes).is_ok());
+        }
+
+        #[test]
+        fn valid_text_is_valid_under_any_chunking(
+            text in "\\PC{0,40}",
+            mut cuts in prop::collection::vec(0_usize..160, 0..6),
+        ) {
+            cuts.sort_unstable();
+            prop_assert!(chunked(text.as_bytes(), &cuts));
+        }
+    }
+}

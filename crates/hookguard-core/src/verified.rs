@@ -1,0 +1,125 @@
+//! [`Verified`]: what a successful verification reports to the handler.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::provider::Provider;
+
+/// Proof that a request was signed: which provider, and which of its secrets matched.
+///
+/// Adapters put it in the request's extensions for the handler.
+///
+/// # Example
+/// ```
+/// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+/// # let header = Signer::new(Provider::Bindbee, Secret::new("old")?)?.sign(b"{}");
+/// let verifier = Verifier::builder(Provider::Bindbee)
+///     .secret_with_id("current", Secret::new("new")?)
+///     .secret_with_id("previous", Secret::new("old")?)
+///     .build()?;
+/// let verified = verifier.verify(Some(&header), b"{}")?;
+/// assert_eq!(verified.provider(), &Provider::Bindbee);
+/// assert_eq!(verified.key().label(), Some("previous"));
+/// assert_eq!(verified.key().index(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Verified {
+    provider: Provider,
+    key: KeyId,
+}
+
+impl Verified {
+    pub(crate) fn new(provider: Provider, key: KeyId) -> Verified {
+        Verified { provider, key }
+    }
+
+    /// The provider whose scheme matched.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// # let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"");
+    /// # let verified = Verifier::new(Provider::Bindbee, Secret::new("k")?)?.verify(Some(&header), b"")?;
+    /// assert_eq!(verified.provider().to_string(), "bindbee");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn provider(&self) -> &Provider {
+        &self.provider
+    }
+
+    /// The secret that matched.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// # let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"");
+    /// # let verified = Verifier::new(Provider::Bindbee, Secret::new("k")?)?.verify(Some(&header), b"")?;
+    /// assert_eq!(verified.key().index(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn key(&self) -> &KeyId {
+        &self.key
+    }
+}
+
+/// Which secret matched: its position among the verifier's secrets (0 is the current
+/// one) and the id it was given, if any. Displays as the id, or `#index`.
+///
+/// # Example
+/// ```
+/// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+/// # let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"");
+/// # let verified = Verifier::new(Provider::Bindbee, Secret::new("k")?)?.verify(Some(&header), b"")?;
+/// assert_eq!(verified.key().to_string(), "#0");
+/// assert_eq!(verified.key().label(), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct KeyId {
+    index: usize,
+    label: Option<Arc<str>>,
+}
+
+impl KeyId {
+    pub(crate) fn new(index: usize, label: Option<Arc<str>>) -> KeyId {
+        KeyId { index, label }
+    }
+
+    /// Position among the verifier's secrets, in the order they were added.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// # let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"");
+    /// # let verified = Verifier::new(Provider::Bindbee, Secret::new("k")?)?.verify(Some(&header), b"")?;
+    /// assert_eq!(verified.key().index(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The id given with [`VerifierBuilder::secret_with_id`], if any.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// # let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"");
+    /// # let verifier = Verifier::builder(Provider::Bindbee).secret_with_id("v2", Secret::new("k")?).build()?;
+    /// assert_eq!(verifier.verify(Some(&header), b"")?.key().label(), Some("v2"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.label {
+            Some(label) => f.write_str(label),
+            None => write!(f, "#{}", self.index),
+        }
+    }
+}

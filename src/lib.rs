@@ -1,0 +1,35 @@
+//! # hookguard
+//!
+//! Verify signed webhooks (PeopleForce, Bindbee, or any HMAC-SHA256 sender) before your
+//! handler runs. This facade re-exports [`hookguard_core`]; the `tower` and `actix`
+//! features add the web-framework adapters as [`tower`](crate::tower) and
+//! [`actix`](crate::actix).
+//!
+//! # Crate features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `tower` | no | `hookguard::tower`: a tower `Layer` for axum, hyper and any tower stack |
+//! | `actix` | no | `hookguard::actix`: actix-web middleware |
+//!
+//! # Example
+//! ```
+//! use hookguard::{Provider, Secret, Signer, Verifier};
+//!
+//! let verifier = Verifier::new(Provider::PeopleForce, Secret::new("s3cret")?)?;
+//! let header = Signer::new(Provider::PeopleForce, Secret::new("s3cret")?)?.sign(b"{}");
+//! assert!(verifier.verify(Some(&header), b"{}").is_ok());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub use hookguard_core::*;
+
+/// The tower adapter (axum, hyper, any tower stack): see [`hookguard_tower`].
+#[cfg(feature = "tower")]
+pub use hookguard_tower as tower;
+
+/// The actix-web adapter: see [`hookguard_actix`].
+#[cfg(feature = "actix")]
+pub use hookguard_actix as actix;
