@@ -75,7 +75,9 @@ impl Encoding {
         }
         let mut tag = [0_u8; TAG_LEN];
         match self.base64_engine() {
-            None => hex::decode_to_slice(text, &mut tag).map_err(|_| Malformed::InvalidCharacters)?,
+            None => {
+                hex::decode_to_slice(text, &mut tag).map_err(|_| Malformed::InvalidCharacters)?;
+            }
             Some(engine) => {
                 // 44 base64 characters can describe up to 33 bytes before padding is checked.
                 let mut buf = [0_u8; TAG_LEN + 3];
@@ -83,7 +85,9 @@ impl Encoding {
                     .decode_slice(text, &mut buf)
                     .map_err(|_| Malformed::InvalidCharacters)?;
                 let decoded = buf.get(..written).ok_or(Malformed::InvalidCharacters)?;
-                tag = decoded.try_into().map_err(|_| Malformed::InvalidCharacters)?;
+                tag = decoded
+                    .try_into()
+                    .map_err(|_| Malformed::InvalidCharacters)?;
             }
         }
         Ok(tag)
@@ -151,7 +155,10 @@ mod tests {
     fn wrong_length_is_reported_with_both_lengths() {
         assert_eq!(
             Encoding::Hex.decode(b"abcd"),
-            Err(Malformed::WrongLength { expected: 64, actual: 4 })
+            Err(Malformed::WrongLength {
+                expected: 64,
+                actual: 4
+            })
         );
     }
 
@@ -198,7 +205,9 @@ mod tests {
         // The last character of a 43/44-char tag carries 2 spare bits; they must be zero,
         // otherwise two texts would decode to one tag.
         let tag = [0_u8; TAG_LEN];
-        let mut text = Encoding::Base64Url { padded: false }.encode(&tag).into_bytes();
+        let mut text = Encoding::Base64Url { padded: false }
+            .encode(&tag)
+            .into_bytes();
         if let Some(last) = text.last_mut() {
             *last = b'B';
         }
@@ -208,7 +217,10 @@ mod tests {
     #[test]
     fn names_parse() {
         assert_eq!("HEX".parse(), Ok(Encoding::Hex));
-        assert_eq!("base64url".parse(), Ok(Encoding::Base64Url { padded: true }));
+        assert_eq!(
+            "base64url".parse(),
+            Ok(Encoding::Base64Url { padded: true })
+        );
         assert!("rot13".parse::<Encoding>().is_err());
     }
 }

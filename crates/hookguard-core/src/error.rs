@@ -224,7 +224,10 @@ impl fmt::Display for ConfigError {
                 f.write_str("no secret configured: add at least one with `.secret(...)`")
             }
             ConfigError::DuplicateKeyId { id } => {
-                write!(f, "key id {id:?} is used twice: give every secret its own id")
+                write!(
+                    f,
+                    "key id {id:?} is used twice: give every secret its own id"
+                )
             }
             ConfigError::InvalidHeaderName { name } => write!(
                 f,
@@ -255,7 +258,10 @@ mod tests {
     fn statuses_follow_the_behaviour_table() {
         assert_eq!(Rejection::MissingSignature.status(), 403);
         assert_eq!(Rejection::MultipleSignatures.status(), 403);
-        assert_eq!(Rejection::MalformedSignature(Malformed::Empty).status(), 403);
+        assert_eq!(
+            Rejection::MalformedSignature(Malformed::Empty).status(),
+            403
+        );
         assert_eq!(Rejection::Mismatch.status(), 403);
         assert_eq!(Rejection::BodyNotUtf8.status(), 403);
         assert_eq!(Rejection::BodyTooLarge { limit: 1 }.status(), 413);
@@ -265,7 +271,10 @@ mod tests {
 
     #[test]
     fn config_messages_say_how_to_fix() {
-        let missing = ConfigError::MissingEnvVar { name: "WEBHOOK_SECRET".into() }.to_string();
+        let missing = ConfigError::MissingEnvVar {
+            name: "WEBHOOK_SECRET".into(),
+        }
+        .to_string();
         assert!(missing.contains("WEBHOOK_SECRET is not set"), "{missing}");
         assert!(missing.contains("export WEBHOOK_SECRET="), "{missing}");
         assert!(ConfigError::EmptySecret.to_string().contains("empty"));

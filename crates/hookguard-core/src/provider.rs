@@ -196,11 +196,15 @@ impl Provider {
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let name = self.header_name();
         if name.is_empty() || !name.bytes().all(is_header_name_byte) {
-            return Err(ConfigError::InvalidHeaderName { name: name.to_owned() });
+            return Err(ConfigError::InvalidHeaderName {
+                name: name.to_owned(),
+            });
         }
         let prefix = self.prefix();
         if !prefix.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ConfigError::InvalidPrefix { prefix: prefix.to_owned() });
+            return Err(ConfigError::InvalidPrefix {
+                prefix: prefix.to_owned(),
+            });
         }
         Ok(())
     }
@@ -250,7 +254,9 @@ impl std::str::FromStr for Provider {
         match name.to_ascii_lowercase().as_str() {
             "peopleforce" => Ok(Provider::PeopleForce),
             "bindbee" => Ok(Provider::Bindbee),
-            other => Err(format!("unknown provider {other:?}: use peopleforce or bindbee")),
+            other => Err(format!(
+                "unknown provider {other:?}: use peopleforce or bindbee"
+            )),
         }
     }
 }
@@ -261,16 +267,26 @@ mod tests {
 
     #[test]
     fn presets_follow_the_seed_documents() {
-        assert_eq!(Provider::PeopleForce.header_name(), "X-PeopleForce-Signature");
+        assert_eq!(
+            Provider::PeopleForce.header_name(),
+            "X-PeopleForce-Signature"
+        );
         assert_eq!(Provider::PeopleForce.prefix(), "sha256=");
         assert_eq!(Provider::PeopleForce.signature_len(), 71);
-        assert_eq!(Provider::Bindbee.header_name(), "X-Bindbee-Webhook-Signature");
+        assert_eq!(
+            Provider::Bindbee.header_name(),
+            "X-Bindbee-Webhook-Signature"
+        );
         assert_eq!(Provider::Bindbee.signature_len(), 44);
     }
 
     #[test]
     fn header_names_match_case_insensitively() {
-        for name in ["X-PEOPLEFORCE-SIGNATURE", "x-peopleforce-signature", "X-PeopleForce-Signature"] {
+        for name in [
+            "X-PEOPLEFORCE-SIGNATURE",
+            "x-peopleforce-signature",
+            "X-PeopleForce-Signature",
+        ] {
             assert!(Provider::PeopleForce.matches_header(name), "{name}");
         }
         assert!(!Provider::PeopleForce.matches_header("X-PeopleForce-Signature2"));
@@ -284,7 +300,10 @@ mod tests {
         assert_eq!(pf.parse_tag(&[b'a'; 64]), Err(Malformed::MissingPrefix));
         assert_eq!(
             pf.parse_tag(b"sha256=abc"),
-            Err(Malformed::WrongLength { expected: 64, actual: 3 })
+            Err(Malformed::WrongLength {
+                expected: 64,
+                actual: 3
+            })
         );
         let mut not_hex = b"sha256=".to_vec();
         not_hex.extend([b'z'; 64]);
@@ -294,7 +313,9 @@ mod tests {
     #[test]
     fn prefix_is_case_sensitive() {
         let tag = [1_u8; TAG_LEN];
-        let value = Provider::PeopleForce.format_tag(&tag).replace("sha256=", "SHA256=");
+        let value = Provider::PeopleForce
+            .format_tag(&tag)
+            .replace("sha256=", "SHA256=");
         assert_eq!(
             Provider::PeopleForce.parse_tag(value.as_bytes()),
             Err(Malformed::MissingPrefix)
@@ -313,14 +334,19 @@ mod tests {
     fn invalid_custom_headers_and_prefixes_are_config_errors() {
         for bad in ["", "X Signature", "X-Sig:", "X-Sig\n", "X-Sïg"] {
             let err = Provider::custom(bad, Encoding::Hex).validate().unwrap_err();
-            assert!(matches!(err, ConfigError::InvalidHeaderName { .. }), "{bad:?}");
+            assert!(
+                matches!(err, ConfigError::InvalidHeaderName { .. }),
+                "{bad:?}"
+            );
         }
         let err = Provider::custom("X-Sig", Encoding::Hex)
             .with_prefix("sha 256=")
             .validate()
             .unwrap_err();
         assert!(matches!(err, ConfigError::InvalidPrefix { .. }));
-        assert!(Provider::custom("X-Hub-Signature-256", Encoding::Hex).validate().is_ok());
+        assert!(Provider::custom("X-Hub-Signature-256", Encoding::Hex)
+            .validate()
+            .is_ok());
     }
 
     #[test]

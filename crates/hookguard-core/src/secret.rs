@@ -71,9 +71,11 @@ impl Secret {
         let value = std::env::var_os(name).ok_or_else(|| ConfigError::MissingEnvVar {
             name: name.to_owned(),
         })?;
-        let value = value.into_string().map_err(|_| ConfigError::EnvVarNotUnicode {
-            name: name.to_owned(),
-        })?;
+        let value = value
+            .into_string()
+            .map_err(|_| ConfigError::EnvVarNotUnicode {
+                name: name.to_owned(),
+            })?;
         Secret::new(value).map_err(|_| ConfigError::EmptyEnvVar {
             name: name.to_owned(),
         })
@@ -96,12 +98,13 @@ impl Secret {
     /// ```
     pub fn from_file(path: impl AsRef<Path>) -> Result<Secret, ConfigError> {
         let path = path.as_ref();
-        let mut bytes = Zeroizing::new(std::fs::read(path).map_err(|source| {
-            ConfigError::SecretFile {
-                path: path.to_owned(),
-                source,
-            }
-        })?);
+        let mut bytes =
+            Zeroizing::new(
+                std::fs::read(path).map_err(|source| ConfigError::SecretFile {
+                    path: path.to_owned(),
+                    source,
+                })?,
+            );
         if bytes.last() == Some(&b'\n') {
             bytes.pop();
             if bytes.last() == Some(&b'\r') {
@@ -109,7 +112,9 @@ impl Secret {
             }
         }
         if bytes.is_empty() {
-            return Err(ConfigError::EmptySecretFile { path: path.to_owned() });
+            return Err(ConfigError::EmptySecretFile {
+                path: path.to_owned(),
+            });
         }
         Ok(Secret { bytes })
     }
@@ -140,7 +145,10 @@ mod tests {
     #[test]
     fn empty_secret_is_refused() {
         assert!(matches!(Secret::new(""), Err(ConfigError::EmptySecret)));
-        assert!(matches!(Secret::new(Vec::new()), Err(ConfigError::EmptySecret)));
+        assert!(matches!(
+            Secret::new(Vec::new()),
+            Err(ConfigError::EmptySecret)
+        ));
     }
 
     #[test]

@@ -42,7 +42,9 @@ impl Utf8Stream {
         let needed = width.saturating_sub(self.pending_len).min(chunk.len());
         let (head, rest) = chunk.split_at(needed);
         let start = self.pending_len;
-        self.pending.get_mut(start..start + needed)?.copy_from_slice(head);
+        self.pending
+            .get_mut(start..start + needed)?
+            .copy_from_slice(head);
         self.pending_len += needed;
         if self.pending_len < width {
             return None;

@@ -317,7 +317,9 @@ impl VerifierBuilder {
         for (index, (label, secret)) in self.secrets.iter().enumerate() {
             if let Some(label) = label {
                 if keys.iter().any(|key| key.id.label() == Some(label)) {
-                    return Err(ConfigError::DuplicateKeyId { id: label.to_string() });
+                    return Err(ConfigError::DuplicateKeyId {
+                        id: label.to_string(),
+                    });
                 }
             }
             keys.push(Key {
@@ -431,7 +433,9 @@ impl Verification {
         let tag = signature.as_bytes();
         let matched = match self.state {
             MacStates::One(mac) => mac.verify_slice(tag).is_ok().then_some(0),
-            MacStates::Many(macs) => macs.into_iter().position(|mac| mac.verify_slice(tag).is_ok()),
+            MacStates::Many(macs) => macs
+                .into_iter()
+                .position(|mac| mac.verify_slice(tag).is_ok()),
         };
         let index = matched.ok_or(Rejection::Mismatch)?;
         if self.utf8.is_some_and(|utf8| !utf8.is_valid()) {
