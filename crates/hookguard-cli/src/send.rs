@@ -1,0 +1,102 @@
+//! `hookguard send`: sign a body and POST it to a URL, as the provider would.
+
+use std::time::Duration;
+
+use clap::Args;
+use hookguard_core::Signer;
+use ureq::http::Uri;
+
+use crate::options::{BodyArgs, ProviderArgs, SigningSecretArgs};
+use crate::{write_stdout, Failure};
+
+/// Options of `hookguard send`.
+#[derive(Debug, Args)]
+pub(crate) struct SendArgs {
+    /// The signature scheme.
+    #[command(flatten)]
+    provider: ProviderArgs,
+
+    /// The secret.
+    #[command(flatten)]
+    secret: SigningSecretArgs,
+
+    /// The body.
+    #[command(flatten)]
+    body: BodyArgs,
+
+    /// Where to POST the delivery (`http://` or `https://`).
+    #[arg(long, value_name = "URL")]
+    url: String,
+
+    /// The `Content-Type` of the delivery.
+    #[arg(long, value_name = "TYPE", default_value = "application/json")]
+    content_type: String,
+
+    /// Give up after this many seconds (connecting, sending and reading the answer).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
+}
+
+/// Signs the body, POSTs it, prints the status line and the response body.
+///
+/// Redirects are not followed: a provider delivers to the configured URL only, so a `3xx`
+/// answer is reported like any other non-`2xx` one.
+///
+/// # Errors
+/// Exit code 1 when the answer is not `2xx` or the delivery fails (connection refused,
+/// timeout, TLS error), exit code 2 for configuration errors, unreadable bodies and bad URLs.
+pub(crate) fn run(args: &SendArgs) -> Result<(), Failure> {
+    let uri: Uri = args
+        .url
+        .parse()
+        .map_err(|error| Failure::usage(format_args!("invalid --url {:?}: {error}", args.url)))?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
+        return Err(Failure::usage(format_args!(
+            "invalid --url {:?}: give an absolute http:// or https:// URL",
+            args.url
+        )));
+    }
+    let signer = Signer::new(args.provider.provider()?, args.secret.secret()?)?;
+    let body = args.body.read()?;
+    let signature = signer.sign(&body);
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(args.timeout)))
+        .build()
+        .into();
+    let mut response = agent
+        .post(uri)
+        .header("Content-Type", &args.content_type)
+        .header(signer.header_name(), &signature)
+        .send(&body[..])
+        .map_err(|error| {
+            Failure::failed(format_args!("delivery to {} failed: {error}", args.url))
+        })?;
+
+    let status = response.status();
+    write_stdout(
+        format!(
+            "{} {}\n",
+            status.as_str(),
+            status.canonical_reason().unwrap_or_default()
+        )
+        .as_bytes(),
+    )?;
+    let answer = response
+        .body_mut()
+        .read_to_vec()
+        .map_err(|error| Failure::failed(format_args!("cannot read the response body: {error}")))?;
+    write_stdout(&answer)?;
+    if !answer.is_empty() && !answer.ends_with(b"\n") {
+        write_stdout(b"\n")?;
+    }
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(Failure::failed(format_args!(
+            "the receiver answered {status} (not 2xx)"
+        )))
+    }
+}
