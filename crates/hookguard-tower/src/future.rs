@@ -1,0 +1,333 @@
+//! [`ResponseFuture`]: buffers and hashes the body, then calls the inner service or
+//! answers with the rejection.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use hookguard_core::{Rejection, Signature, Verification, Verifier};
+use http::request::Parts;
+use http::{Request, Response};
+use http_body::Body;
+use http_body_util::Full;
+use pin_project_lite::pin_project;
+use tokio::time::Sleep;
+use tower_service::Service;
+
+use crate::response::{RejectionResponse, ResponseBody};
+
+pin_project! {
+    /// The future returned by [`VerifySignature`](crate::VerifySignature): reads the body
+    /// (bounded, hashing as it goes), then runs the inner service or answers with the
+    /// rejection response.
+    pub struct ResponseFuture<S, B, R>
+    where
+        S: Service<Request<Full<Bytes>>>,
+    {
+        #[pin]
+        kind: Kind<S, B>,
+        rejection_response: R,
+    }
+}
+
+pin_project! {
+    #[project = KindProj]
+    enum Kind<S, B>
+    where
+        S: Service<Request<Full<Bytes>>>,
+    {
+        Buffering {
+            #[pin]
+            body: B,
+            #[pin]
+            deadline: Option<Sleep>,
+            read_timeout: Option<Duration>,
+            pending: Option<Pending<S>>,
+        },
+        Inner {
+            #[pin]
+            future: S::Future,
+        },
+        Rejected {
+            rejection: Rejection,
+        },
+    }
+}
+
+/// Everything the buffering state owns besides the body and the timer.
+pub(crate) struct Pending<S> {
+    pub(crate) parts: Parts,
+    pub(crate) inner: S,
+    pub(crate) verifier: Verifier,
+    pub(crate) signature: Signature,
+    pub(crate) verification: Verification,
+    pub(crate) buffer: Buffer,
+    pub(crate) limit: usize,
+    pub(crate) received: usize,
+    pub(crate) capacity: usize,
+}
+
+impl<S, B, R> ResponseFuture<S, B, R>
+where
+    S: Service<Request<Full<Bytes>>>,
+{
+    /// A future that reads `body` before calling the inner service held by `pending`.
+    pub(crate) fn buffering(
+        body: B,
+        pending: Pending<S>,
+        read_timeout: Option<Duration>,
+        rejection_response: R,
+    ) -> Self {
+        ResponseFuture {
+            kind: Kind::Buffering {
+                body,
+                deadline: None,
+                read_timeout,
+                pending: Some(pending),
+            },
+            rejection_response,
+        }
+    }
+
+    /// A future that answers with the response for `rejection` (already logged).
+    pub(crate) fn rejected(rejection: Rejection, rejection_response: R) -> Self {
+        ResponseFuture {
+            kind: Kind::Rejected { rejection },
+            rejection_response,
+        }
+    }
+}
+
+impl<S, B, R, ResB> Future for ResponseFuture<S, B, R>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<ResB>>,
+    B: Body,
+    R: RejectionResponse,
+{
+    type Output = Result<Response<ResponseBody<ResB>>, S::Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            let this = self.as_mut().project();
+            let next = match this.kind.project() {
+                KindProj::Buffering {
+                    body,
+                    deadline,
+                    read_timeout,
+                    pending,
+                } => {
+                    let Some(state) = pending.as_mut() else {
+                        return Poll::Ready(Ok(crate::response::rejected(
+                            this.rejection_response,
+                            Rejection::BodyUnreadable,
+                        )));
+                    };
+                    let outcome = ready!(poll_body(body, deadline, read_timeout, state, cx));
+                    match (outcome, pending.take()) {
+                        (Ok(()), Some(state)) => match state.finish() {
+                            Ok((mut inner, request)) => Kind::Inner {
+                                future: inner.call(request),
+                            },
+                            Err(rejection) => Kind::Rejected { rejection },
+                        },
+                        (Err(rejection), Some(state)) => {
+                            crate::service::log_rejection(&state.verifier, rejection);
+                            Kind::Rejected { rejection }
+                        }
+                        (_, None) => Kind::Rejected {
+                            rejection: Rejection::BodyUnreadable,
+                        },
+                    }
+                }
+                KindProj::Inner { future } => {
+                    let response = ready!(future.poll(cx))?;
+                    return Poll::Ready(Ok(response.map(ResponseBody::inner)));
+                }
+                KindProj::Rejected { rejection } => {
+                    return Poll::Ready(Ok(crate::response::rejected(
+                        this.rejection_response,
+                        *rejection,
+                    )));
+                }
+            };
+            self.as_mut().project().kind.set(next);
+        }
+    }
+}
+
+/// Pulls frames until the body ends (`Ok`), fails, stalls past the deadline or passes the
+/// limit (`Err`).
+fn poll_body<S, B>(
+    mut body: Pin<&mut B>,
+    mut deadline: Pin<&mut Option<Sleep>>,
+    read_timeout: &mut Option<Duration>,
+    state: &mut Pending<S>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<(), Rejection>>
+where
+    B: Body,
+{
+    if let Some(timeout) = read_timeout.take() {
+        deadline.set(Some(tokio::time::sleep(timeout)));
+    }
+    loop {
+        match body.as_mut().poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                let Ok(mut data) = frame.into_data() else {
+                    // Trailers carry no body bytes and are not signed.
+                    continue;
+                };
+                let chunk = data.copy_to_bytes(data.remaining());
+                state.received = state.received.saturating_add(chunk.len());
+                if state.received > state.limit {
+                    return Poll::Ready(Err(Rejection::BodyTooLarge { limit: state.limit }));
+                }
+                state.verification.update(&chunk);
+                state.buffer.push(chunk, state.capacity);
+            }
+            Poll::Ready(Some(Err(_))) => return Poll::Ready(Err(Rejection::BodyUnreadable)),
+            Poll::Ready(None) => return Poll::Ready(Ok(())),
+            Poll::Pending => {
+                if let Some(sleep) = deadline.as_mut().as_pin_mut() {
+                    if sleep.poll(cx).is_ready() {
+                        return Poll::Ready(Err(Rejection::BodyTimeout));
+                    }
+                }
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+impl<S> Pending<S> {
+    /// Checks the signature over the collected body; on success, the request for the
+    /// inner service. Logs the outcome.
+    fn finish(self) -> Result<(S, Request<Full<Bytes>>), Rejection> {
+        let Pending {
+            mut parts,
+            inner,
+            verifier,
+            signature,
+            verification,
+            buffer,
+            ..
+        } = self;
+        match verification.finish(&signature) {
+            Ok(verified) => {
+                tracing::debug!(
+                    provider = %verified.provider(),
+                    key = %verified.key(),
+                    "webhook signature verified"
+                );
+                parts.extensions.insert(verified);
+                Ok((
+                    inner,
+                    Request::from_parts(parts, Full::new(buffer.into_bytes())),
+                ))
+            }
+            Err(rejection) => {
+                crate::service::log_rejection(&verifier, rejection);
+                Err(rejection)
+            }
+        }
+    }
+}
+
+/// The body bytes received so far. A body that arrives in one chunk is kept as that very
+/// [`Bytes`] (no copy); a second chunk moves everything into one `BytesMut`.
+#[derive(Debug, Default)]
+pub(crate) enum Buffer {
+    /// Nothing received yet.
+    #[default]
+    Empty,
+    /// Exactly one non-empty chunk received.
+    One(Bytes),
+    /// Several chunks, concatenated.
+    Many(BytesMut),
+}
+
+impl Buffer {
+    /// Appends `chunk`; when a second chunk arrives, reserves at least `capacity` bytes
+    /// (the declared `Content-Length`, capped at the limit) for the concatenation.
+    pub(crate) fn push(&mut self, chunk: Bytes, capacity: usize) {
+        if chunk.is_empty() {
+            return;
+        }
+        *self = match std::mem::take(self) {
+            Buffer::Empty => Buffer::One(chunk),
+            Buffer::One(first) => {
+                let needed = first.len().saturating_add(chunk.len());
+                let mut joined = BytesMut::with_capacity(capacity.max(needed));
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&chunk);
+                Buffer::Many(joined)
+            }
+            Buffer::Many(mut joined) => {
+                joined.extend_from_slice(&chunk);
+                Buffer::Many(joined)
+            }
+        };
+    }
+
+    /// Everything received, as one [`Bytes`].
+    pub(crate) fn into_bytes(self) -> Bytes {
+        match self {
+            Buffer::Empty => Bytes::new(),
+            Buffer::One(bytes) => bytes,
+            Buffer::Many(joined) => joined.freeze(),
+        }
+    }
+}
+
+impl<S, B, R> fmt::Debug for ResponseFuture<S, B, R>
+where
+    S: Service<Request<Full<Bytes>>>,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.kind {
+            Kind::Buffering { .. } => "Buffering",
+            Kind::Inner { .. } => "Inner",
+            Kind::Rejected { .. } => "Rejected",
+        };
+        f.debug_struct("ResponseFuture")
+            .field("state", &state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> fmt::Debug for Pending<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pending")
+            .field("received", &self.received)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_chunk_is_kept_without_copy() {
+        let chunk = Bytes::from(vec![1, 2, 3]);
+        let ptr = chunk.as_ptr();
+        let mut buffer = Buffer::default();
+        buffer.push(Bytes::new(), 0);
+        buffer.push(chunk, 0);
+        assert_eq!(buffer.into_bytes().as_ptr(), ptr);
+    }
+
+    #[test]
+    fn chunks_are_concatenated_in_order() {
+        let mut buffer = Buffer::default();
+        for chunk in ["ab", "", "cd", "e"] {
+            buffer.push(Bytes::from(chunk), 16);
+        }
+        assert_eq!(buffer.into_bytes(), "abcde");
+        assert_eq!(Buffer::default().into_bytes(), "");
+    }
+}

@@ -1,0 +1,231 @@
+//! [`VerifySignatureLayer`]: the settings, and the [`Layer`] that wraps a service in
+//! [`VerifySignature`].
+
+use std::fmt;
+use std::time::Duration;
+
+use hookguard_core::{Verifier, DEFAULT_MAX_BODY_SIZE};
+use http::HeaderName;
+use tower_layer::Layer;
+
+use crate::response::{DefaultRejection, RejectionResponse};
+use crate::service::VerifySignature;
+
+/// Settings shared by the layer and every service it builds.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) verifier: Verifier,
+    pub(crate) header: Option<HeaderName>,
+    pub(crate) max_body_size: usize,
+    pub(crate) read_timeout: Option<Duration>,
+}
+
+/// A [`Layer`] that verifies each request's webhook signature before the inner service
+/// runs.
+///
+/// The request's signature header is read first (a missing or malformed one is refused
+/// with `403` before any body is read), then the body is buffered up to a limit while it
+/// is hashed, and the inner service is called only if the signature matches. The inner
+/// service receives the exact bytes as an [`http_body_util::Full`] body, and a
+/// [`hookguard_core::Verified`] in the request's extensions.
+///
+/// | request | response |
+/// |---|---|
+/// | signature header missing, repeated or malformed | `403` |
+/// | `Content-Length` or streamed body over the limit | `413` |
+/// | body stream fails | `400` |
+/// | body not complete within the read timeout | `408` |
+/// | signature does not match, or body not UTF-8 (when required) | `403` |
+///
+/// # Example
+/// ```
+/// use axum::{routing::post, Router};
+/// use hookguard_core::{Provider, Secret, Verifier};
+/// use hookguard_tower::VerifySignatureLayer;
+///
+/// async fn on_event(body: String) -> &'static str {
+///     # let _ = body;
+///     "ok"
+/// }
+///
+/// let verifier = Verifier::new(Provider::PeopleForce, Secret::new("s3cret")?)?;
+/// let app: Router = Router::new()
+///     .route("/webhooks/peopleforce", post(on_event))
+///     .layer(VerifySignatureLayer::new(verifier));
+/// # Ok::<(), hookguard_core::ConfigError>(())
+/// ```
+#[derive(Clone)]
+pub struct VerifySignatureLayer<R = DefaultRejection> {
+    config: Config,
+    rejection: R,
+}
+
+impl VerifySignatureLayer {
+    /// A layer that verifies with `verifier`, buffers at most
+    /// [`DEFAULT_MAX_BODY_SIZE`] (1 MiB), has no read timeout and answers refused requests
+    /// with [`DefaultRejection`].
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_core::{Provider, Secret, Verifier};
+    /// use hookguard_tower::VerifySignatureLayer;
+    ///
+    /// let layer = VerifySignatureLayer::new(Verifier::new(Provider::Bindbee, Secret::new("key")?)?);
+    /// assert_eq!(layer.max_body_size(), 1024 * 1024);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn new(verifier: Verifier) -> Self {
+        VerifySignatureLayer {
+            config: Config {
+                header: crate::service::header_name(&verifier),
+                verifier,
+                max_body_size: DEFAULT_MAX_BODY_SIZE,
+                read_timeout: None,
+            },
+            rejection: DefaultRejection,
+        }
+    }
+}
+
+impl<R> VerifySignatureLayer<R> {
+    /// Refuses bodies larger than `limit` bytes with `413`, without buffering past it.
+    ///
+    /// A `Content-Length` over the limit is refused before any body is read; a streamed
+    /// (chunked) body is refused as soon as the bytes received pass the limit.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// use hookguard_tower::VerifySignatureLayer;
+    ///
+    /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+    /// let layer = VerifySignatureLayer::new(verifier).with_max_body_size(64 * 1024);
+    /// assert_eq!(layer.max_body_size(), 65_536);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn with_max_body_size(mut self, limit: usize) -> Self {
+        self.config.max_body_size = limit;
+        self
+    }
+
+    /// Refuses with `408` a request whose whole body has not arrived within `timeout`
+    /// (counted from the first time the response future is polled).
+    ///
+    /// The timer is tokio's: the service must run inside a tokio runtime, as it does under
+    /// axum and hyper-util.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// use std::time::Duration;
+    /// use hookguard_tower::VerifySignatureLayer;
+    ///
+    /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+    /// let layer = VerifySignatureLayer::new(verifier).with_read_timeout(Duration::from_secs(10));
+    /// assert_eq!(layer.read_timeout(), Some(Duration::from_secs(10)));
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Replaces the response sent for refused requests: anything implementing
+    /// [`RejectionResponse`], including a closure `Fn(Rejection) -> http::Response<T>`.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// use hookguard_core::Rejection;
+    /// use hookguard_tower::VerifySignatureLayer;
+    /// use http::{Response, StatusCode};
+    ///
+    /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+    /// // Answer 401 instead of 403 for signature failures; keep the other statuses.
+    /// let layer = VerifySignatureLayer::new(verifier).with_rejection(|rejection: Rejection| {
+    ///     let status = match rejection.status() {
+    ///         403 => StatusCode::UNAUTHORIZED,
+    ///         other => StatusCode::from_u16(other).unwrap_or(StatusCode::BAD_REQUEST),
+    ///     };
+    ///     let mut response = Response::new("unauthorized");
+    ///     *response.status_mut() = status;
+    ///     response
+    /// });
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn with_rejection<T>(self, rejection: T) -> VerifySignatureLayer<T>
+    where
+        T: RejectionResponse,
+    {
+        VerifySignatureLayer {
+            config: self.config,
+            rejection,
+        }
+    }
+
+    /// The verifier requests are checked with.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// # use hookguard_tower::VerifySignatureLayer;
+    /// # let layer = VerifySignatureLayer::new(Verifier::new(Provider::Bindbee, Secret::new("key")?)?);
+    /// assert_eq!(layer.verifier().provider(), &Provider::Bindbee);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn verifier(&self) -> &Verifier {
+        &self.config.verifier
+    }
+
+    /// The body size limit in bytes.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// # use hookguard_tower::VerifySignatureLayer;
+    /// # let layer = VerifySignatureLayer::new(Verifier::new(Provider::Bindbee, Secret::new("key")?)?);
+    /// assert_eq!(layer.max_body_size(), hookguard_core::DEFAULT_MAX_BODY_SIZE);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn max_body_size(&self) -> usize {
+        self.config.max_body_size
+    }
+
+    /// The read timeout, if one is set.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// # use hookguard_tower::VerifySignatureLayer;
+    /// # let layer = VerifySignatureLayer::new(Verifier::new(Provider::Bindbee, Secret::new("key")?)?);
+    /// assert_eq!(layer.read_timeout(), None);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn read_timeout(&self) -> Option<Duration> {
+        self.config.read_timeout
+    }
+}
+
+impl<S, R> Layer<S> for VerifySignatureLayer<R>
+where
+    R: Clone,
+{
+    type Service = VerifySignature<S, R>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        VerifySignature::from_parts(inner, self.config.clone(), self.rejection.clone())
+    }
+}
+
+impl<R> fmt::Debug for VerifySignatureLayer<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifySignatureLayer")
+            .field("verifier", &self.config.verifier)
+            .field("max_body_size", &self.config.max_body_size)
+            .field("read_timeout", &self.config.read_timeout)
+            .field("rejection", &std::any::type_name::<R>())
+            .finish()
+    }
+}

@@ -1,0 +1,269 @@
+//! [`VerifySignature`]: the service that checks the signature header and the body before
+//! calling the inner service.
+
+use std::fmt;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use hookguard_core::{Rejection, Verifier};
+use http::{header, HeaderMap, HeaderName, Request, Response};
+use http_body::Body;
+use http_body_util::Full;
+use tower_service::Service;
+
+use crate::future::{Buffer, Pending, ResponseFuture};
+use crate::layer::{Config, VerifySignatureLayer};
+use crate::response::{DefaultRejection, RejectionResponse, ResponseBody};
+
+/// Verifies each request's webhook signature, then calls the inner service with the
+/// body's exact bytes and a [`hookguard_core::Verified`] in the request's extensions.
+///
+/// Usually built by [`VerifySignatureLayer`]; see there for the behaviour and settings.
+/// Cloning is cheap (the verifier's keys sit behind an `Arc`).
+///
+/// # Example
+/// ```
+/// use std::convert::Infallible;
+/// use bytes::Bytes;
+/// use hookguard_core::{Provider, Secret, Signer, Verifier};
+/// use hookguard_tower::VerifySignature;
+/// use http::Request;
+/// use http_body_util::Full;
+/// use tower::{service_fn, ServiceExt};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let handler = service_fn(|request: Request<Full<Bytes>>| async move {
+///     Ok::<_, Infallible>(http::Response::new(request.into_body()))
+/// });
+/// let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+/// let service = VerifySignature::new(handler, verifier);
+///
+/// let header = Signer::new(Provider::Bindbee, Secret::new("key")?)?.sign(b"{}");
+/// let request = Request::post("/")
+///     .header("X-Bindbee-Webhook-Signature", header)
+///     .body(Full::new(Bytes::from_static(b"{}")))?;
+/// assert_eq!(service.oneshot(request).await?.status(), 200);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct VerifySignature<S, R = DefaultRejection> {
+    inner: S,
+    config: Config,
+    rejection: R,
+}
+
+impl<S> VerifySignature<S> {
+    /// Wraps `inner` with the default settings of [`VerifySignatureLayer::new`].
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// use hookguard_tower::VerifySignature;
+    ///
+    /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+    /// let service = VerifySignature::new(tower::service_fn(|_: http::Request<_>| async {
+    ///     Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
+    /// }), verifier);
+    /// # let _: &dyn std::any::Any = &service;
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn new(inner: S, verifier: Verifier) -> Self {
+        tower_layer::Layer::layer(&VerifySignatureLayer::new(verifier), inner)
+    }
+
+    /// The layer, same as [`VerifySignatureLayer::new`].
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// use hookguard_tower::VerifySignature;
+    ///
+    /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+    /// let layer = VerifySignature::layer(verifier).with_max_body_size(4096);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn layer(verifier: Verifier) -> VerifySignatureLayer {
+        VerifySignatureLayer::new(verifier)
+    }
+}
+
+impl<S, R> VerifySignature<S, R> {
+    pub(crate) fn from_parts(inner: S, config: Config, rejection: R) -> Self {
+        VerifySignature {
+            inner,
+            config,
+            rejection,
+        }
+    }
+
+    /// The wrapped service.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// # use hookguard_tower::VerifySignature;
+    /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+    /// let service = VerifySignature::new(7_u8, verifier);
+    /// assert_eq!(*service.get_ref(), 7);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// # use hookguard_tower::VerifySignature;
+    /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+    /// let mut service = VerifySignature::new(7_u8, verifier);
+    /// *service.get_mut() += 1;
+    /// assert_eq!(*service.get_ref(), 8);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the inner service.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// # use hookguard_tower::VerifySignature;
+    /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+    /// assert_eq!(VerifySignature::new(7_u8, verifier).into_inner(), 7);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, R, B, ResB> Service<Request<B>> for VerifySignature<S, R>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<ResB>> + Clone,
+    B: Body,
+    R: RejectionResponse + Clone,
+{
+    type Response = Response<ResponseBody<ResB>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S, B, R>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // The ready service is the one in `self`: take it, leave a fresh clone behind.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        let rejection_response = self.rejection.clone();
+        let Config {
+            verifier,
+            header,
+            max_body_size,
+            read_timeout,
+        } = &self.config;
+
+        let (parts, body) = request.into_parts();
+        let signature = match header {
+            Some(name) => verifier.parse_signature(
+                parts
+                    .headers
+                    .get_all(name)
+                    .iter()
+                    .map(http::HeaderValue::as_bytes),
+            ),
+            None => Err(Rejection::MissingSignature),
+        };
+        let signature = match signature {
+            Ok(signature) => signature,
+            Err(rejection) => return reject(verifier, rejection, rejection_response),
+        };
+
+        let limit = *max_body_size;
+        let declared = content_length(&parts.headers);
+        let too_large = |length: u64| usize::try_from(length).map_or(true, |length| length > limit);
+        if declared.is_some_and(too_large) || too_large(body.size_hint().lower()) {
+            return reject(
+                verifier,
+                Rejection::BodyTooLarge { limit },
+                rejection_response,
+            );
+        }
+        let capacity = declared
+            .and_then(|length| usize::try_from(length).ok())
+            .map_or(0, |length| length.min(limit));
+
+        let pending = Pending {
+            parts,
+            inner,
+            verifier: verifier.clone(),
+            signature,
+            verification: verifier.start(),
+            buffer: Buffer::default(),
+            limit,
+            received: 0,
+            capacity,
+        };
+        ResponseFuture::buffering(body, pending, *read_timeout, rejection_response)
+    }
+}
+
+/// Logs `rejection` and answers with the rejection response at once.
+fn reject<S, B, R>(
+    verifier: &Verifier,
+    rejection: Rejection,
+    response: R,
+) -> ResponseFuture<S, B, R>
+where
+    S: Service<Request<Full<Bytes>>>,
+{
+    log_rejection(verifier, rejection);
+    ResponseFuture::rejected(rejection, response)
+}
+
+/// The `tracing` event every refused request emits: the provider and the reason, never a
+/// secret.
+pub(crate) fn log_rejection(verifier: &Verifier, rejection: Rejection) {
+    tracing::warn!(
+        provider = %verifier.provider(),
+        status = rejection.status(),
+        reason = %rejection,
+        "webhook request refused"
+    );
+}
+
+/// The `Content-Length` the request declares, if it declares exactly one valid value.
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    let mut values = headers.get_all(header::CONTENT_LENGTH).iter();
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    value.to_str().ok()?.trim().parse().ok()
+}
+
+/// The provider's header name in `http`'s form, or `None` if it cannot be one (then every
+/// request is refused as unsigned).
+pub(crate) fn header_name(verifier: &Verifier) -> Option<HeaderName> {
+    HeaderName::from_bytes(verifier.provider().header_name().as_bytes()).ok()
+}
+
+impl<S, R> fmt::Debug for VerifySignature<S, R>
+where
+    S: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifySignature")
+            .field("inner", &self.inner)
+            .field("config", &self.config)
+            .field("rejection", &std::any::type_name::<R>())
+            .finish()
+    }
+}
