@@ -32,8 +32,8 @@ pub(crate) struct SendArgs {
     #[arg(long, value_name = "TYPE", default_value = "application/json")]
     content_type: String,
 
-    /// Give up after this many seconds (connecting, sending and reading the answer).
-    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Give up after this many seconds (connecting, sending and reading the answer), 1 to 86400.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     timeout: u64,
 }
 
@@ -54,6 +54,12 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), Failure> {
         return Err(Failure::usage(format_args!(
             "invalid --url {:?}: give an absolute http:// or https:// URL",
             args.url
+        )));
+    }
+    if ureq::http::HeaderValue::from_str(&args.content_type).is_err() {
+        return Err(Failure::usage(format_args!(
+            "invalid --content-type {:?}: use printable ASCII, e.g. application/json",
+            args.content_type
         )));
     }
     let signer = Signer::new(args.provider.provider()?, args.secret.secret()?)?;

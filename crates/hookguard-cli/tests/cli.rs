@@ -439,6 +439,35 @@ fn bad_usage_exits_2() {
         .code(2)
         .stderr(predicate::str::contains("--url"));
     hookguard()
+        .args([
+            "send",
+            "--provider",
+            "bindbee",
+            "--url",
+            "http://127.0.0.1:9/",
+        ])
+        .args(["--content-type", "application/json\n"])
+        .env("WEBHOOK_SECRET", SECRET)
+        .write_stdin(BODY)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--content-type"));
+    for timeout in ["0", "86401", "-1", "soon"] {
+        hookguard()
+            .args([
+                "send",
+                "--provider",
+                "bindbee",
+                "--url",
+                "http://127.0.0.1:9/",
+            ])
+            .args(["--timeout", timeout])
+            .env("WEBHOOK_SECRET", SECRET)
+            .write_stdin(BODY)
+            .assert()
+            .code(2);
+    }
+    hookguard()
         .args(["sign", "--provider", "bindbee", "--body-file"])
         .arg(scratch_dir().join("missing.json"))
         .env("WEBHOOK_SECRET", SECRET)
