@@ -23,6 +23,9 @@
 //!      -H "X-PeopleForce-Signature: sha256=$sig" -d "$body"
 //! ```
 
+// The first doc line is the exact command, kept free of Markdown so it can be copied.
+#![allow(clippy::doc_markdown)]
+
 use std::process::ExitCode;
 
 use actix_web::{web, App, HttpResponse, HttpServer};

@@ -1,6 +1,8 @@
 //! In-process tests of `VerifySignature` through `actix_web::test`: every row of the
 //! behaviour table, with a handler that records whether it ran and the bytes it saw.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed setup should fail the test loudly
+
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
