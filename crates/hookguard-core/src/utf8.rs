@@ -22,6 +22,10 @@ impl Utf8Stream {
             };
             chunk = rest;
         }
+        // SIMD fast path; std's validator only runs to locate a problem it found.
+        if simdutf8::basic::from_utf8(chunk).is_ok() {
+            return;
+        }
         if let Err(err) = std::str::from_utf8(chunk) {
             match (err.error_len(), chunk.get(err.valid_up_to()..)) {
                 (None, Some(tail)) if tail.len() < 4 => self.stash(tail),
