@@ -339,6 +339,11 @@ where
         Box::pin(async move {
             match check(&settings, &mut req).await {
                 Ok(verified) => {
+                    tracing::debug!(
+                        provider = %verified.provider(),
+                        key = %verified.key(),
+                        "webhook signature verified",
+                    );
                     req.extensions_mut().insert(verified);
                     let response = service.call(req).await?;
                     Ok(response.map_into_left_body())
@@ -350,7 +355,7 @@ where
                         provider = %settings.verifier.provider(),
                         method = %req.method(),
                         path = req.path(),
-                        "webhook request rejected",
+                        "webhook request refused",
                     );
                     let response = settings.rejection.respond(rejection);
                     Ok(req.into_response(response).map_into_right_body())

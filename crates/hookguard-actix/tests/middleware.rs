@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed setup should fail the test loudly
 
+use std::fmt::Write as _;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -713,4 +714,76 @@ async fn a_cloned_guard_behaves_the_same() {
     let (status, _, runs) = send(guard, signed(Provider::Bindbee, b"{\"long\":true}")).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(runs.is_empty());
+}
+
+/// Collects the `reason` and `message` fields of every `tracing` event on this thread.
+#[derive(Clone, Default)]
+struct Events(Arc<Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Events {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Visitor(String);
+        impl tracing::field::Visit for Visitor {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                let _ = write!(self.0, "{}={value:?};", field.name());
+            }
+        }
+        let mut visitor = Visitor(String::new());
+        event.record(&mut visitor);
+        self.0.lock().unwrap().push(visitor.0);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[actix_web::test]
+async fn every_rejection_logs_its_reason_but_never_the_secret() {
+    let events = Events::default();
+    let _guard = tracing::subscriber::set_default(events.clone());
+    let (status, body, _) = send(
+        VerifySignature::new(verifier(Provider::PeopleForce)),
+        with_header(
+            &Provider::PeopleForce,
+            &sign(Provider::PeopleForce, b"other"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body, "Forbidden",
+        "the client must not learn which check failed"
+    );
+    let (status, _, _) = send(
+        VerifySignature::new(verifier(Provider::PeopleForce)),
+        TestRequest::post().uri("/hook").to_request(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let logged = events.0.lock().unwrap().clone();
+    let refusals: Vec<&String> = logged
+        .iter()
+        .filter(|event| event.contains("refused"))
+        .collect();
+    assert_eq!(refusals.len(), 2, "{logged:?}");
+    assert!(
+        refusals[0].contains("reason=signature does not match the body"),
+        "{logged:?}"
+    );
+    assert!(
+        refusals[1].contains("reason=signature header is missing"),
+        "{logged:?}"
+    );
+    assert!(
+        logged.iter().all(|event| !event.contains(SECRET)),
+        "{logged:?}"
+    );
 }
