@@ -63,29 +63,16 @@ impl<S> VerifySignature<S> {
     /// use hookguard_tower::VerifySignature;
     ///
     /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
-    /// let service = VerifySignature::new(tower::service_fn(|_: http::Request<_>| async {
-    ///     Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
-    /// }), verifier);
-    /// # let _: &dyn std::any::Any = &service;
+    /// type Request = http::Request<http_body_util::Full<bytes::Bytes>>;
+    ///
+    /// let handler = tower::service_fn(|_: Request| async {
+    ///     Ok::<_, std::convert::Infallible>(http::Response::new(String::from("ok")))
+    /// });
+    /// let service = VerifySignature::new(handler, verifier);
     /// # Ok::<(), hookguard_core::ConfigError>(())
     /// ```
     pub fn new(inner: S, verifier: Verifier) -> Self {
         tower_layer::Layer::layer(&VerifySignatureLayer::new(verifier), inner)
-    }
-
-    /// The layer, same as [`VerifySignatureLayer::new`].
-    ///
-    /// # Example
-    /// ```
-    /// # use hookguard_core::{Provider, Secret, Verifier};
-    /// use hookguard_tower::VerifySignature;
-    ///
-    /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
-    /// let layer = VerifySignature::layer(verifier).with_max_body_size(4096);
-    /// # Ok::<(), hookguard_core::ConfigError>(())
-    /// ```
-    pub fn layer(verifier: Verifier) -> VerifySignatureLayer {
-        VerifySignatureLayer::new(verifier)
     }
 }
 
