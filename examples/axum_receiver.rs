@@ -45,23 +45,23 @@ async fn on_event(VerifiedWebhook(verified): VerifiedWebhook, body: Bytes) -> Js
     Json(json!({ "action": action, "bytes": body.len() }))
 }
 
-/// A layer verifying `provider`'s scheme with the secret in `WEBHOOK_SECRET`.
-fn guard(provider: Provider) -> Result<VerifySignatureLayer, hookguard::ConfigError> {
-    let secret = Secret::from_env("WEBHOOK_SECRET")?;
-    Ok(VerifySignatureLayer::new(Verifier::new(provider, secret)?))
+/// A verifier for `provider`'s scheme keyed with the secret in `WEBHOOK_SECRET`.
+fn verifier(provider: Provider) -> Result<Verifier, hookguard::ConfigError> {
+    Verifier::new(provider, Secret::from_env("WEBHOOK_SECRET")?)
 }
 
-fn app() -> Result<Router, hookguard::ConfigError> {
-    Ok(Router::new()
+/// The two protected webhook routes (one layer each) and the open health check.
+fn app(peopleforce: Verifier, bindbee: Verifier) -> Router {
+    Router::new()
         .route(
             "/webhooks/peopleforce",
-            post(on_event).route_layer(guard(Provider::PeopleForce)?),
+            post(on_event).route_layer(VerifySignatureLayer::new(peopleforce)),
         )
         .route(
             "/webhooks/bindbee",
-            post(on_event).route_layer(guard(Provider::Bindbee)?),
+            post(on_event).route_layer(VerifySignatureLayer::new(bindbee)),
         )
-        .route("/health", get(|| async { "ok" })))
+        .route("/health", get(|| async { "ok" }))
 }
 
 /// The port from `PORT`, 3000 when it is unset.
@@ -84,8 +84,10 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
 
-    let app = match app() {
-        Ok(app) => app,
+    let verifiers = verifier(Provider::PeopleForce)
+        .and_then(|peopleforce| Ok((peopleforce, verifier(Provider::Bindbee)?)));
+    let app = match verifiers {
+        Ok((peopleforce, bindbee)) => app(peopleforce, bindbee),
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;
@@ -114,4 +116,80 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hookguard::Signer;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    const SECRET: &str = "example-secret";
+
+    /// Sends one raw HTTP/1.1 request to `app` on an ephemeral port; the status and body.
+    async fn send(path: &str, headers: &[(&str, String)], body: &str) -> (u16, String) {
+        let secret = || Secret::new(SECRET).unwrap();
+        let app = app(
+            Verifier::new(Provider::PeopleForce, secret()).unwrap(),
+            Verifier::new(Provider::Bindbee, secret()).unwrap(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let method = if path == "/health" { "GET" } else { "POST" };
+        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+        for (name, value) in headers {
+            request += &format!("{name}: {value}\r\n");
+        }
+        request += &format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        let status = response[9..12].parse().unwrap();
+        let body = response.split_once("\r\n\r\n").unwrap().1.to_owned();
+        (status, body)
+    }
+
+    fn sign(provider: Provider, body: &str) -> (&'static str, String) {
+        let signer = Signer::new(provider.clone(), Secret::new(SECRET).unwrap()).unwrap();
+        let name = match provider {
+            Provider::PeopleForce => "X-PeopleForce-Signature",
+            _ => "X-Bindbee-Webhook-Signature",
+        };
+        (name, signer.sign(body.as_bytes()))
+    }
+
+    #[tokio::test]
+    async fn routes_answer_as_documented() {
+        let body = r#"{"action":"employee_create","id":1}"#;
+        let (name, value) = sign(Provider::PeopleForce, body);
+        let expected = format!(r#"{{"action":"employee_create","bytes":{}}}"#, body.len());
+        assert_eq!(
+            send("/webhooks/peopleforce", &[(name, value)], body).await,
+            (200, expected.clone())
+        );
+        let (name, value) = sign(Provider::Bindbee, body);
+        assert_eq!(
+            send("/webhooks/bindbee", &[(name, value.clone())], body).await,
+            (200, expected)
+        );
+
+        // A body that is not an object: action is null.
+        let (name, list) = sign(Provider::Bindbee, "[1,2]");
+        let answer = send("/webhooks/bindbee", &[(name, list)], "[1,2]").await;
+        assert_eq!(answer, (200, r#"{"action":null,"bytes":5}"#.to_owned()));
+
+        // Forged, missing, or another provider's scheme: 403.
+        assert_eq!(
+            send("/webhooks/bindbee", &[(name, value)], "{}").await.0,
+            403
+        );
+        assert_eq!(send("/webhooks/peopleforce", &[], body).await.0, 403);
+        let (_, pf) = sign(Provider::PeopleForce, body);
+        assert_eq!(send("/webhooks/bindbee", &[(name, pf)], body).await.0, 403);
+
+        assert_eq!(send("/health", &[], "").await, (200, "ok".to_owned()));
+    }
 }

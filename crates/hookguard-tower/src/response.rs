@@ -86,12 +86,28 @@ pin_project! {
     ///
     /// # Example
     /// ```
-    /// use http_body::Body as _;
-    /// use hookguard_tower::ResponseBody;
+    /// use std::convert::Infallible;
+    /// use bytes::Bytes;
+    /// use hookguard_core::{Provider, Secret, Verifier};
+    /// use hookguard_tower::{ResponseBody, VerifySignature};
+    /// use http::{Request, Response};
+    /// use http_body_util::{BodyExt, Full};
+    /// use tower::{service_fn, ServiceExt};
     ///
-    /// // Produced by the layer, never built by hand; it is an ordinary `http_body::Body`.
-    /// fn is_body<B: http_body::Body>(_: &B) {}
-    /// # let _ = is_body::<ResponseBody<http_body_util::Empty<bytes::Bytes>>>;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = service_fn(|_: Request<Full<Bytes>>| async {
+    ///     Ok::<_, Infallible>(Response::new(Full::new(Bytes::from("ok"))))
+    /// });
+    /// let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+    /// let service = VerifySignature::new(handler, verifier);
+    ///
+    /// let unsigned = Request::new(Full::new(Bytes::from("{}")));
+    /// let response: Response<ResponseBody<Full<Bytes>>> = service.oneshot(unsigned).await?;
+    /// assert_eq!(response.status(), 403);
+    /// assert_eq!(response.into_body().collect().await?.to_bytes(), "Forbidden");
+    /// # Ok(())
+    /// # }
     /// ```
     #[derive(Debug)]
     pub struct ResponseBody<B> {
