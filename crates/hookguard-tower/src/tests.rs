@@ -642,3 +642,48 @@ async fn poll_ready_is_forwarded_and_the_service_is_reusable() {
     }
     assert_eq!(recorder.ran(), 3);
 }
+
+/// A `MakeWriter` collecting log lines in memory.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn rejections_log_the_reason_but_never_the_secret() {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let recorder = Recorder::default();
+    let svc = VerifySignatureLayer::new(verifier(Provider::PeopleForce))
+        .with_max_body_size(8)
+        .layer(recorder.handler());
+    let forged = request(PF, &format!("sha256={}", "0".repeat(64)), "{}");
+    assert_eq!(svc.clone().oneshot(forged).await.unwrap().status(), 403);
+    let large = request(PF, &sign(Provider::PeopleForce, SAMPLE.as_bytes()), SAMPLE);
+    assert_eq!(svc.oneshot(large).await.unwrap().status(), 413);
+    assert_eq!(recorder.ran(), 0);
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("signature does not match the body"), "{text}");
+    assert!(text.contains("body exceeds the 8-byte limit"), "{text}");
+    assert!(text.contains("provider=peopleforce"), "{text}");
+    assert!(
+        !text.contains(SECRET),
+        "the secret leaked into the logs: {text}"
+    );
+}
