@@ -42,9 +42,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::body::EitherBody;
+use actix_web::dev::Extensions;
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
-use actix_web::web::{Bytes, BytesMut};
+use actix_web::web::{self, Bytes, BytesMut, PayloadConfig};
 use actix_web::{Error, HttpMessage};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt as _;
@@ -298,9 +299,12 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
+        let mut payload_limit = Extensions::new();
+        payload_limit.insert(PayloadConfig::new(self.settings.max_body_size));
         ready(Ok(VerifySignatureMiddleware {
             service: Rc::new(service),
             settings: Rc::new(self.settings.clone()),
+            payload_limit: Rc::new(payload_limit),
         }))
     }
 }
@@ -309,6 +313,10 @@ where
 pub struct VerifySignatureMiddleware<S, R = DefaultRejection> {
     service: Rc<S>,
     settings: Rc<Settings<R>>,
+    /// A `PayloadConfig` as large as this middleware's limit, offered to the handler's
+    /// `web::Bytes`/`String` extractors when the app configures none (their own default
+    /// of 256 KiB would otherwise refuse verified deliveries between 256 KiB and the limit).
+    payload_limit: Rc<Extensions>,
 }
 
 impl<S, R> fmt::Debug for VerifySignatureMiddleware<S, R> {
@@ -336,6 +344,7 @@ where
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let settings = Rc::clone(&self.settings);
+        let payload_limit = Rc::clone(&self.payload_limit);
         Box::pin(async move {
             match check(&settings, &mut req).await {
                 Ok(verified) => {
@@ -345,6 +354,11 @@ where
                         "webhook signature verified",
                     );
                     req.extensions_mut().insert(verified);
+                    if req.app_data::<PayloadConfig>().is_none()
+                        && req.app_data::<web::Data<PayloadConfig>>().is_none()
+                    {
+                        req.add_data_container(payload_limit);
+                    }
                     let response = service.call(req).await?;
                     Ok(response.map_into_left_body())
                 }

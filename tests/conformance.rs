@@ -1,0 +1,491 @@
+//! The cross-adapter conformance suite: ONE table of cases, run over real sockets against
+//! the same receiver on axum (`hookguard-tower`) and on actix-web (`hookguard-actix`). Each
+//! case states the status, whether the handler ran, and (when it ran) that it saw exactly
+//! the bytes sent and which key matched. Both adapters must meet every row.
+
+#![allow(clippy::unwrap_used, reason = "test code fails loudly")]
+
+mod support;
+
+use std::sync::OnceLock;
+
+use hookguard::{Provider, Secret, Signer};
+use support::http::{send, Body, Connection, Request};
+use support::servers::{self, Server, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, SMALL_LIMIT};
+
+const SEED: &[u8] = include_bytes!("vectors/employee_create.json");
+const MIB: usize = 1024 * 1024;
+
+fn servers() -> &'static [Server; 2] {
+    static SERVERS: OnceLock<[Server; 2]> = OnceLock::new();
+    SERVERS.get_or_init(|| [servers::start_axum(), servers::start_actix()])
+}
+
+type Headers = Vec<(String, String)>;
+
+fn signed(provider: Provider, secret: &str, body: &[u8]) -> (String, String) {
+    let signer = Signer::new(provider, Secret::new(secret).unwrap()).unwrap();
+    (signer.header_name().to_owned(), signer.sign(body))
+}
+
+fn pf(body: &[u8]) -> Headers {
+    vec![signed(Provider::PeopleForce, PF_SECRET, body)]
+}
+
+fn bb_current(body: &[u8]) -> Headers {
+    vec![signed(Provider::Bindbee, BB_CURRENT, body)]
+}
+
+fn bb_previous(body: &[u8]) -> Headers {
+    vec![signed(Provider::Bindbee, BB_PREVIOUS, body)]
+}
+
+fn pf_header(value: &str) -> Headers {
+    vec![("X-PeopleForce-Signature".to_owned(), value.to_owned())]
+}
+
+/// One row: what is sent and what must happen.
+struct Case {
+    name: &'static str,
+    path: &'static str,
+    body: Body,
+    headers: fn(&[u8]) -> Headers,
+    status: u16,
+    /// `Some(key)` when the handler must run and report that key; `None` when it must not run.
+    handler_key: Option<&'static str>,
+}
+
+fn cases() -> Vec<Case> {
+    let fixed = |bytes: &[u8]| Body::Fixed(bytes.to_vec());
+    let non_utf8 = b"{\"name\":\"\xff\xfe\"}";
+    vec![
+        Case {
+            name: "peopleforce: seed employee_create",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: pf,
+            status: 200,
+            handler_key: Some("#0"),
+        },
+        Case {
+            name: "bindbee: current key",
+            path: "/bindbee",
+            body: fixed(SEED),
+            headers: bb_current,
+            status: 200,
+            handler_key: Some("current"),
+        },
+        Case {
+            name: "bindbee: previous key (rotation)",
+            path: "/bindbee",
+            body: fixed(b"{\"event\":\"sync_completed\"}"),
+            headers: bb_previous,
+            status: 200,
+            handler_key: Some("previous"),
+        },
+        Case {
+            name: "bindbee: unknown key",
+            path: "/bindbee",
+            body: fixed(SEED),
+            headers: |b| vec![signed(Provider::Bindbee, "bb_revoked", b)],
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "custom github-style provider",
+            path: "/github",
+            body: fixed(b"Hello, World!"),
+            headers: |b| vec![signed(servers::github(), GH_SECRET, b)],
+            status: 200,
+            handler_key: Some("#0"),
+        },
+        Case {
+            name: "header name lowercase",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: |b| {
+                pf(b)
+                    .into_iter()
+                    .map(|(n, v)| (n.to_lowercase(), v))
+                    .collect()
+            },
+            status: 200,
+            handler_key: Some("#0"),
+        },
+        Case {
+            name: "header name uppercase",
+            path: "/bindbee",
+            body: fixed(SEED),
+            headers: |b| {
+                bb_current(b)
+                    .into_iter()
+                    .map(|(n, v)| (n.to_uppercase(), v))
+                    .collect()
+            },
+            status: 200,
+            handler_key: Some("current"),
+        },
+        Case {
+            name: "non-ASCII UTF-8 body",
+            path: "/peopleforce",
+            body: fixed("{\"first_name\":\"Zoë\",\"city\":\"Київ\"}".as_bytes()),
+            headers: pf,
+            status: 200,
+            handler_key: Some("#0"),
+        },
+        Case {
+            name: "empty body, signed",
+            path: "/bindbee",
+            body: fixed(b""),
+            headers: bb_current,
+            status: 200,
+            handler_key: Some("current"),
+        },
+        Case {
+            name: "chunked body, several chunks",
+            path: "/peopleforce",
+            body: Body::Chunked(SEED.chunks(100).map(<[u8]>::to_vec).collect()),
+            headers: pf,
+            status: 200,
+            handler_key: Some("#0"),
+        },
+        Case {
+            name: "body exactly at the limit",
+            path: "/small",
+            body: fixed(&[b'x'; SMALL_LIMIT]),
+            headers: pf,
+            status: 200,
+            handler_key: Some("#0"),
+        },
+        Case {
+            name: "non-UTF-8 body allowed when turned off",
+            path: "/lenient",
+            body: fixed(non_utf8),
+            headers: pf,
+            status: 200,
+            handler_key: Some("#0"),
+        },
+        Case {
+            name: "header missing",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: |_| vec![],
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "another provider's header",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: bb_current,
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "header empty",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: |_| pf_header(""),
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "wrong prefix",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: |b| {
+                pf(b)
+                    .into_iter()
+                    .map(|(n, v)| (n, v.replace("sha256=", "sha1=")))
+                    .collect()
+            },
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "prefix missing",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: |b| {
+                pf(b)
+                    .into_iter()
+                    .map(|(n, v)| (n, v.replace("sha256=", "")))
+                    .collect()
+            },
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "wrong length",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: |b| {
+                pf(b)
+                    .into_iter()
+                    .map(|(n, v)| (n, v[..70].to_owned()))
+                    .collect()
+            },
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "not hex",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: |_| pf_header(&format!("sha256={}", "zz".repeat(32))),
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "not base64url",
+            path: "/bindbee",
+            body: fixed(SEED),
+            headers: |_| {
+                vec![(
+                    "X-Bindbee-Webhook-Signature".into(),
+                    format!("{}=", "*".repeat(43)),
+                )]
+            },
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "bindbee unpadded",
+            path: "/bindbee",
+            body: fixed(SEED),
+            headers: |b| {
+                bb_current(b)
+                    .into_iter()
+                    .map(|(n, v)| (n, v.trim_end_matches('=').to_owned()))
+                    .collect()
+            },
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "forged signature",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: |b| vec![signed(Provider::PeopleForce, "attacker-guess", b)],
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "tampered body",
+            path: "/peopleforce",
+            body: fixed(&SEED.to_ascii_uppercase()),
+            headers: |_| pf(SEED),
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "duplicate signature headers",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: |b| [pf(b), pf(b)].concat(),
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "non-UTF-8 body",
+            path: "/peopleforce",
+            body: fixed(non_utf8),
+            headers: pf,
+            status: 403,
+            handler_key: None,
+        },
+        Case {
+            name: "oversize by Content-Length (1 MiB default)",
+            path: "/peopleforce",
+            body: Body::DeclaredOnly(MIB + 1),
+            headers: |_| pf(b"{}"),
+            status: 413,
+            handler_key: None,
+        },
+        Case {
+            name: "oversize by Content-Length (1 KiB route)",
+            path: "/small",
+            body: Body::DeclaredOnly(SMALL_LIMIT + 1),
+            headers: |_| pf(b"{}"),
+            status: 413,
+            handler_key: None,
+        },
+        Case {
+            name: "oversize chunked, no Content-Length",
+            path: "/small",
+            body: Body::Chunked(vec![vec![b'x'; 700]; 2]),
+            headers: pf,
+            status: 413,
+            handler_key: None,
+        },
+        Case {
+            name: "512 KiB delivery, under the 1 MiB limit",
+            path: "/peopleforce",
+            body: fixed(
+                &SEED
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(512 * 1024)
+                    .collect::<Vec<u8>>(),
+            ),
+            headers: pf,
+            status: 200,
+            handler_key: Some("#0"),
+        },
+        Case {
+            name: "broken chunked framing",
+            path: "/peopleforce",
+            body: Body::BrokenChunked(b"10\r\n{\"action\":\"x\"}\r\nzz\r\n".to_vec()),
+            headers: |_| pf(b"{\"action\":\"x\"}"),
+            status: 400,
+            handler_key: None,
+        },
+        Case {
+            name: "body stalls past the read timeout",
+            path: "/peopleforce",
+            body: Body::Stalled {
+                declared: 100,
+                sent: b"{\"action\":".to_vec(),
+            },
+            headers: |_| pf(b"{}"),
+            status: 408,
+            handler_key: None,
+        },
+    ]
+}
+
+#[test]
+fn both_adapters_meet_every_case() {
+    let mut failures = Vec::new();
+    let mut rows = 0;
+    for case in cases() {
+        let sent = case.body.bytes();
+        for server in servers() {
+            rows += 1;
+            let id = format!("{}:{}", server.name, case.name);
+            let mut headers = (case.headers)(&sent);
+            headers.push(("X-Request-Id".into(), id.clone()));
+            let request = Request {
+                path: case.path.into(),
+                headers,
+                body: case.body.clone(),
+            };
+            let got = match send(server.addr, &request) {
+                Ok(response) => response.status,
+                Err(error) => {
+                    failures.push(format!("{id}: transport error {error}"));
+                    continue;
+                }
+            };
+            let seen = server.recorder.seen(&id);
+            if got != case.status {
+                failures.push(format!("{id}: status {got}, expected {}", case.status));
+            }
+            match (case.handler_key, seen.as_slice()) {
+                (None, []) => {}
+                (None, _) => failures.push(format!("{id}: handler ran but must not")),
+                (Some(key), [one]) => {
+                    if one.body != sent {
+                        failures.push(format!(
+                            "{id}: handler saw {} bytes, {} were sent",
+                            one.body.len(),
+                            sent.len()
+                        ));
+                    }
+                    if one.key != key {
+                        failures.push(format!("{id}: key {}, expected {key}", one.key));
+                    }
+                }
+                (Some(_), other) => failures.push(format!(
+                    "{id}: handler ran {} times, expected once",
+                    other.len()
+                )),
+            }
+        }
+    }
+    assert!(rows >= 62, "the table lost rows");
+    assert!(
+        failures.is_empty(),
+        "{} of {rows} rows failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn keep_alive_connection_carries_several_deliveries_and_rejections() {
+    for server in servers() {
+        let mut connection = Connection::open(server.addr).unwrap();
+        let bodies: Vec<Vec<u8>> = (0..4)
+            .map(|i| format!("{{\"action\":\"employee_update\",\"n\":{i}}}").into_bytes())
+            .collect();
+        for (i, body) in bodies.iter().enumerate() {
+            let id = format!("{}:keep-alive-{i}", server.name);
+            // The third delivery is forged; the connection must still carry the fourth.
+            let secret = if i == 2 { "forged" } else { PF_SECRET };
+            let headers = vec![
+                signed(Provider::PeopleForce, secret, body),
+                ("X-Request-Id".into(), id.clone()),
+            ];
+            let request = Request {
+                path: "/peopleforce".into(),
+                headers,
+                body: Body::Fixed(body.clone()),
+            };
+            let response = connection.send(&request).unwrap();
+            let seen = server.recorder.seen(&id);
+            if i == 2 {
+                assert_eq!(response.status, 403, "{id}");
+                assert!(seen.is_empty(), "{id}: handler ran");
+            } else {
+                assert_eq!(response.status, 200, "{id}");
+                assert_eq!(seen.len(), 1, "{id}");
+                assert_eq!(seen[0].body, *body, "{id}");
+            }
+        }
+    }
+}
+
+#[test]
+fn health_is_not_protected() {
+    for server in servers() {
+        let request = Request {
+            path: "/health".into(),
+            headers: vec![],
+            body: Body::Fixed(vec![]),
+        };
+        let response = send(server.addr, &request).unwrap();
+        assert_eq!(
+            (response.status, response.body.as_slice()),
+            (200, &b"ok"[..]),
+            "{}",
+            server.name
+        );
+    }
+}
+
+#[test]
+fn rejection_bodies_are_short_generic_and_identical_across_adapters() {
+    let mut bodies = Vec::new();
+    for server in servers() {
+        let request = Request {
+            path: "/peopleforce".into(),
+            headers: pf_header(&format!("sha256={}", "00".repeat(32))),
+            body: Body::Fixed(SEED.to_vec()),
+        };
+        let response = send(server.addr, &request).unwrap();
+        assert_eq!(response.status, 403);
+        let text = String::from_utf8(response.body.clone()).unwrap();
+        assert!(text.len() < 64, "{}: {text}", server.name);
+        for hint in ["signature", "match", "secret", PF_SECRET] {
+            assert!(
+                !text.to_lowercase().contains(hint),
+                "{}: {text:?} hints at {hint}",
+                server.name
+            );
+        }
+        bodies.push(text);
+    }
+    assert_eq!(bodies[0], bodies[1]);
+}

@@ -1,0 +1,10 @@
+//! Shared by the workspace-level tests and the demo: the same receiver app on both
+//! adapters, and a raw HTTP/1.1 client that controls every byte on the wire.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses its own part of the support code"
+)]
+
+pub(crate) mod http;
+pub(crate) mod servers;

@@ -1,0 +1,240 @@
+//! One receiver app, built on both adapters, with the same routes and the same handler:
+//! the handler records, per request id (`X-Request-Id`), the exact bytes it saw and which
+//! key matched, so tests can prove whether it ran.
+//!
+//! | route | provider | settings |
+//! |---|---|---|
+//! | `POST /peopleforce` | PeopleForce, [`PF_SECRET`] | defaults (1 MiB limit, UTF-8 required) |
+//! | `POST /bindbee` | Bindbee, [`BB_CURRENT`] (id `current`) and [`BB_PREVIOUS`] (id `previous`) | rotation |
+//! | `POST /github` | `X-Hub-Signature-256`, `sha256=` + hex, [`GH_SECRET`] | custom provider |
+//! | `POST /lenient` | PeopleForce, [`PF_SECRET`] | `require_utf8(false)` |
+//! | `POST /small` | PeopleForce, [`PF_SECRET`] | 1 KiB limit |
+//! | `GET /health` | none | unprotected |
+//!
+//! Every protected route has a [`READ_TIMEOUT`].
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hookguard::{Encoding, Provider, Secret, Verified, Verifier};
+
+pub(crate) const PF_SECRET: &str = "pf_whsec_conformance";
+pub(crate) const BB_CURRENT: &str = "bb_sigkey_current";
+pub(crate) const BB_PREVIOUS: &str = "bb_sigkey_previous";
+pub(crate) const GH_SECRET: &str = "It's a Secret to Everybody";
+pub(crate) const SMALL_LIMIT: usize = 1024;
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_millis(400);
+
+pub(crate) fn github() -> Provider {
+    Provider::custom("X-Hub-Signature-256", Encoding::Hex).with_prefix("sha256=")
+}
+
+/// What the handler saw for one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Seen {
+    pub(crate) body: Vec<u8>,
+    pub(crate) key: String,
+}
+
+/// The handler's record, keyed by the request's `X-Request-Id`.
+#[derive(Clone, Default)]
+pub(crate) struct Recorder {
+    seen: Arc<Mutex<HashMap<String, Vec<Seen>>>>,
+}
+
+impl Recorder {
+    fn record(&self, request_id: &str, body: &[u8], verified: &Verified) {
+        self.seen
+            .lock()
+            .unwrap()
+            .entry(request_id.to_owned())
+            .or_default()
+            .push(Seen {
+                body: body.to_vec(),
+                key: verified.key().to_string(),
+            });
+    }
+
+    /// Everything the handler saw for `request_id` (empty if it never ran).
+    pub(crate) fn seen(&self, request_id: &str) -> Vec<Seen> {
+        self.seen
+            .lock()
+            .unwrap()
+            .get(request_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Total handler runs.
+    pub(crate) fn runs(&self) -> usize {
+        self.seen.lock().unwrap().values().map(Vec::len).sum()
+    }
+}
+
+/// The route table as (path, verifier, max body size).
+fn routes() -> Vec<(&'static str, Verifier, usize)> {
+    let secret = |s: &str| Secret::new(s).unwrap();
+    let default = hookguard::DEFAULT_MAX_BODY_SIZE;
+    vec![
+        (
+            "/peopleforce",
+            Verifier::new(Provider::PeopleForce, secret(PF_SECRET)).unwrap(),
+            default,
+        ),
+        (
+            "/bindbee",
+            Verifier::builder(Provider::Bindbee)
+                .secret_with_id("current", secret(BB_CURRENT))
+                .secret_with_id("previous", secret(BB_PREVIOUS))
+                .build()
+                .unwrap(),
+            default,
+        ),
+        (
+            "/github",
+            Verifier::new(github(), secret(GH_SECRET)).unwrap(),
+            default,
+        ),
+        (
+            "/lenient",
+            Verifier::builder(Provider::PeopleForce)
+                .secret(secret(PF_SECRET))
+                .require_utf8(false)
+                .build()
+                .unwrap(),
+            default,
+        ),
+        (
+            "/small",
+            Verifier::new(Provider::PeopleForce, secret(PF_SECRET)).unwrap(),
+            SMALL_LIMIT,
+        ),
+    ]
+}
+
+/// A running server and its handler's record.
+#[derive(Clone)]
+pub(crate) struct Server {
+    pub(crate) name: &'static str,
+    pub(crate) addr: SocketAddr,
+    pub(crate) recorder: Recorder,
+}
+
+fn request_id(value: Option<&[u8]>) -> String {
+    value
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .unwrap_or_default()
+}
+
+/// The receiver on axum + `hookguard_tower`, each webhook route behind `route_layer`.
+pub(crate) fn start_axum() -> Server {
+    use axum::{
+        body::Bytes,
+        http::HeaderMap,
+        routing::{get, post},
+        Router,
+    };
+    use hookguard_tower::{VerifiedWebhook, VerifySignatureLayer};
+
+    let recorder = Recorder::default();
+    let mut app = Router::new().route("/health", get(|| async { "ok" }));
+    for (path, verifier, limit) in routes() {
+        let recorder = recorder.clone();
+        let handler =
+            move |VerifiedWebhook(verified): VerifiedWebhook, headers: HeaderMap, body: Bytes| {
+                let recorder = recorder.clone();
+                async move {
+                    recorder.record(
+                        &request_id(headers.get("x-request-id").map(AsRef::as_ref)),
+                        &body,
+                        &verified,
+                    );
+                    "ok"
+                }
+            };
+        app = app.route(
+            path,
+            post(handler).route_layer(
+                VerifySignatureLayer::new(verifier)
+                    .with_max_body_size(limit)
+                    .with_read_timeout(READ_TIMEOUT),
+            ),
+        );
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    Server {
+        name: "axum",
+        addr,
+        recorder,
+    }
+}
+
+/// The receiver on actix-web + `hookguard_actix`, each webhook route behind `Resource::wrap`.
+pub(crate) fn start_actix() -> Server {
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+    use hookguard_actix::{VerifiedWebhook, VerifySignature};
+
+    async fn handler(
+        request: HttpRequest,
+        webhook: VerifiedWebhook,
+        body: web::Bytes,
+        recorder: web::Data<Recorder>,
+    ) -> HttpResponse {
+        let id = request_id(request.headers().get("x-request-id").map(AsRef::as_ref));
+        recorder.record(&id, &body, &webhook.0);
+        HttpResponse::Ok().body("ok")
+    }
+
+    let recorder = Recorder::default();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let data = web::Data::new(recorder.clone());
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(move || {
+                let mut app = App::new().app_data(data.clone()).route(
+                    "/health",
+                    web::get().to(|| async { HttpResponse::Ok().body("ok") }),
+                );
+                for (path, verifier, limit) in routes() {
+                    app = app.service(
+                        web::resource(path)
+                            .wrap(
+                                VerifySignature::new(verifier)
+                                    .with_max_body_size(limit)
+                                    .with_read_timeout(READ_TIMEOUT),
+                            )
+                            .route(web::post().to(handler)),
+                    );
+                }
+                app
+            })
+            .workers(2)
+            .listen(listener)
+            .unwrap()
+            .run()
+            .await
+            .unwrap();
+        });
+    });
+    Server {
+        name: "actix",
+        addr,
+        recorder,
+    }
+}
