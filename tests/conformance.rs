@@ -55,6 +55,7 @@ struct Case {
     handler_key: Option<&'static str>,
 }
 
+#[allow(clippy::too_many_lines, reason = "one table, one row per case")]
 fn cases() -> Vec<Case> {
     let fixed = |bytes: &[u8]| Body::Fixed(bytes.to_vec());
     let non_utf8 = b"{\"name\":\"\xff\xfe\"}";
