@@ -51,7 +51,7 @@ fn verifier(provider: Provider) -> Result<Verifier, hookguard::ConfigError> {
 }
 
 /// The two protected webhook routes (one layer each) and the open health check.
-fn app(peopleforce: Verifier, bindbee: Verifier) -> Router {
+pub(crate) fn app(peopleforce: Verifier, bindbee: Verifier) -> Router {
     Router::new()
         .route(
             "/webhooks/peopleforce",
@@ -122,6 +122,7 @@ async fn main() -> ExitCode {
 mod tests {
     use super::*;
     use hookguard::Signer;
+    use std::fmt::Write as _;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     const SECRET: &str = "example-secret";
@@ -140,9 +141,9 @@ mod tests {
         let method = if path == "/health" { "GET" } else { "POST" };
         let mut request = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
         for (name, value) in headers {
-            request += &format!("{name}: {value}\r\n");
+            write!(request, "{name}: {value}\r\n").unwrap();
         }
-        request += &format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        write!(request, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
         let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut response = String::new();
@@ -152,7 +153,7 @@ mod tests {
         (status, body)
     }
 
-    fn sign(provider: Provider, body: &str) -> (&'static str, String) {
+    fn sign(provider: &Provider, body: &str) -> (&'static str, String) {
         let signer = Signer::new(provider.clone(), Secret::new(SECRET).unwrap()).unwrap();
         let name = match provider {
             Provider::PeopleForce => "X-PeopleForce-Signature",
@@ -164,20 +165,20 @@ mod tests {
     #[tokio::test]
     async fn routes_answer_as_documented() {
         let body = r#"{"action":"employee_create","id":1}"#;
-        let (name, value) = sign(Provider::PeopleForce, body);
+        let (name, value) = sign(&Provider::PeopleForce, body);
         let expected = format!(r#"{{"action":"employee_create","bytes":{}}}"#, body.len());
         assert_eq!(
             send("/webhooks/peopleforce", &[(name, value)], body).await,
             (200, expected.clone())
         );
-        let (name, value) = sign(Provider::Bindbee, body);
+        let (name, value) = sign(&Provider::Bindbee, body);
         assert_eq!(
             send("/webhooks/bindbee", &[(name, value.clone())], body).await,
             (200, expected)
         );
 
         // A body that is not an object: action is null.
-        let (name, list) = sign(Provider::Bindbee, "[1,2]");
+        let (name, list) = sign(&Provider::Bindbee, "[1,2]");
         let answer = send("/webhooks/bindbee", &[(name, list)], "[1,2]").await;
         assert_eq!(answer, (200, r#"{"action":null,"bytes":5}"#.to_owned()));
 
@@ -187,7 +188,7 @@ mod tests {
             403
         );
         assert_eq!(send("/webhooks/peopleforce", &[], body).await.0, 403);
-        let (_, pf) = sign(Provider::PeopleForce, body);
+        let (_, pf) = sign(&Provider::PeopleForce, body);
         assert_eq!(send("/webhooks/bindbee", &[(name, pf)], body).await.0, 403);
 
         assert_eq!(send("/health", &[], "").await, (200, "ok".to_owned()));
