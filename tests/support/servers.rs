@@ -71,6 +71,12 @@ impl Recorder {
     pub(crate) fn runs(&self) -> usize {
         self.seen.lock().unwrap().values().map(Vec::len).sum()
     }
+
+    /// Takes everything recorded so far, leaving the record empty (long runs drain it
+    /// periodically so it does not grow with the request count).
+    pub(crate) fn drain(&self) -> HashMap<String, Vec<Seen>> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
 }
 
 /// The route table as (path, verifier, max body size).

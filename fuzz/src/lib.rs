@@ -1,0 +1,130 @@
+//! Shared input decoding for the hookguard fuzz targets.
+//!
+//! Inputs are plain byte layouts (not `arbitrary`) so `seeds.py` can write seed corpora
+//! straight from `tests/vectors/vectors.tsv`:
+//!
+//! | target | layout |
+//! |---|---|
+//! | `parse_header` | `[config] ++ header value` |
+//! | `verify` | `[config, keys, len_lo, len_hi] ++ header[..len] ++ body` |
+//! | `incremental_verify` | `[config, keys, mode, cuts] ++ cuts * u16le ++ body` |
+//!
+//! `config`: low 7 bits pick a provider from [`providers`] (modulo its length); the high
+//! bit means "send the value twice" for `parse_header` and `require_utf8(false)` otherwise.
+//! `keys`: start index into [`secrets`] and how many (1..=3) the verifier accepts.
+
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use hookguard_core::{Encoding, Provider, Secret, Signer, Verifier};
+
+/// The vectors file the secrets are read from, so seeds and targets agree on their order.
+const VECTORS: &str = include_str!("../../tests/vectors/vectors.tsv");
+
+/// Every encoding a custom provider can use.
+pub const ENCODINGS: [Encoding; 5] = [
+    Encoding::Hex,
+    Encoding::Base64 { padded: true },
+    Encoding::Base64 { padded: false },
+    Encoding::Base64Url { padded: true },
+    Encoding::Base64Url { padded: false },
+];
+
+/// Prefixes tried with every encoding.
+pub const PREFIXES: [&str; 4] = ["", "sha256=", "v1=", "t=1,v1="];
+
+/// The presets, then every encoding x prefix as a custom provider (22 in all).
+pub fn providers() -> Vec<Provider> {
+    let mut all = vec![Provider::PeopleForce, Provider::Bindbee];
+    for encoding in ENCODINGS {
+        for prefix in PREFIXES {
+            all.push(Provider::custom("X-Fuzz-Signature", encoding).with_prefix(prefix));
+        }
+    }
+    all
+}
+
+/// The provider a config byte selects.
+pub fn provider(config: u8) -> Provider {
+    let all = providers();
+    let index = usize::from(config & 0x7f) % all.len();
+    all[index].clone()
+}
+
+/// The distinct secrets of `vectors.tsv`, in order of first appearance.
+pub fn secrets() -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for line in VECTORS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let secret = hex::decode(line.split('\t').nth(2).expect("secret column")).expect("hex");
+        if !out.contains(&secret) {
+            out.push(secret);
+        }
+    }
+    out
+}
+
+/// The secrets a key byte selects (1 to 3, rotating through [`secrets`]).
+pub fn key_set(keys: u8) -> Vec<Vec<u8>> {
+    let all = secrets();
+    let start = usize::from(keys) % all.len();
+    let count = 1 + (usize::from(keys) / all.len()) % 3;
+    (0..count)
+        .map(|i| all[(start + i) % all.len()].clone())
+        .collect()
+}
+
+/// A verifier for `provider` accepting `keys` in order.
+pub fn verifier(provider: &Provider, keys: &[Vec<u8>], require_utf8: bool) -> Verifier {
+    let mut builder = Verifier::builder(provider.clone()).require_utf8(require_utf8);
+    for key in keys {
+        builder = builder.secret(Secret::new(key.clone()).expect("non-empty secret"));
+    }
+    builder.build().expect("valid provider")
+}
+
+/// A signer for `provider` with `key`.
+pub fn signer(provider: &Provider, key: &[u8]) -> Signer {
+    Signer::new(
+        provider.clone(),
+        Secret::new(key.to_vec()).expect("non-empty"),
+    )
+    .expect("valid")
+}
+
+/// The canonical header text for `tag`, written with the `hex`/`base64` crates directly
+/// (independently of hookguard's own encoder).
+pub fn canonical(provider: &Provider, tag: &[u8; 32]) -> String {
+    let encoded = match provider.encoding() {
+        Encoding::Hex => hex::encode(tag),
+        Encoding::Base64 { padded: true } => STANDARD.encode(tag),
+        Encoding::Base64 { padded: false } => STANDARD_NO_PAD.encode(tag),
+        Encoding::Base64Url { padded: true } => URL_SAFE.encode(tag),
+        Encoding::Base64Url { padded: false } => URL_SAFE_NO_PAD.encode(tag),
+        other => panic!("fuzz table misses encoding {other:?}"),
+    };
+    format!("{}{encoded}", provider.prefix())
+}
+
+/// Whether `value` (as sent) is the canonical text: surrounding blanks aside, exactly the
+/// canonical text, except that hex digits may be in either case.
+pub fn is_canonical_form(provider: &Provider, value: &[u8], canonical: &str) -> bool {
+    let value = value.trim_ascii();
+    match provider.encoding() {
+        Encoding::Hex => {
+            let prefix = provider.prefix().as_bytes();
+            value.len() == canonical.len()
+                && value.starts_with(prefix)
+                && value[prefix.len()..].eq_ignore_ascii_case(&canonical.as_bytes()[prefix.len()..])
+        }
+        _ => value == canonical.as_bytes(),
+    }
+}
+
+/// Splits off the first `n` bytes (fewer if the input is short).
+pub fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {
+    let (head, tail) = data.split_at(n.min(data.len()));
+    *data = tail;
+    head
+}
