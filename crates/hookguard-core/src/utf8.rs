@@ -22,15 +22,15 @@ impl Utf8Stream {
             };
             chunk = rest;
         }
-        // SIMD fast path; std's validator only runs to locate a problem it found.
-        if simdutf8::basic::from_utf8(chunk).is_ok() {
+        // A character cut off at the end of the chunk is kept for the next one, so the SIMD
+        // validator only ever sees whole characters (one pass, no re-scan to find the cut).
+        let (whole, tail) = chunk.split_at(incomplete_tail_start(chunk));
+        if simdutf8::basic::from_utf8(whole).is_err() {
+            self.invalid = true;
             return;
         }
-        if let Err(err) = std::str::from_utf8(chunk) {
-            match (err.error_len(), chunk.get(err.valid_up_to()..)) {
-                (None, Some(tail)) if tail.len() < 4 => self.stash(tail),
-                _ => self.invalid = true,
-            }
+        if !tail.is_empty() {
+            self.stash(tail);
         }
     }
 
@@ -71,7 +71,23 @@ impl Utf8Stream {
     }
 }
 
-/// Bytes in the character a lead byte starts (only called on a valid incomplete prefix).
+/// Where the character the chunk ends in starts, if that character is cut off (its lead
+/// byte announces more bytes than the chunk still holds); otherwise the chunk's length.
+/// Looks at the last 3 bytes only; whatever it keeps back is validated once completed.
+fn incomplete_tail_start(chunk: &[u8]) -> usize {
+    let len = chunk.len();
+    for back in 1..=len.min(3) {
+        let byte = chunk.get(len - back).copied().unwrap_or(0);
+        match byte {
+            0x80..=0xbf => {}
+            0xc0..=0xff if char_width(byte) > back => return len - back,
+            _ => return len,
+        }
+    }
+    len
+}
+
+/// Bytes in the character a lead byte starts (only called on a lead byte, 0xc0 and up).
 fn char_width(lead: u8) -> usize {
     match lead {
         0xc0..=0xdf => 2,
@@ -114,6 +130,17 @@ mod tests {
         assert!(!chunked(&[0xff], &[]));
         assert!(!chunked(&[0xed, 0xa0, 0x80], &[2])); // surrogate
         assert!(!chunked(&[0xc0, 0x80], &[1])); // overlong
+    }
+
+    #[test]
+    fn incomplete_tail_is_found() {
+        assert_eq!(incomplete_tail_start(b""), 0);
+        assert_eq!(incomplete_tail_start(b"ab"), 2);
+        assert_eq!(incomplete_tail_start("a€".as_bytes()), 4);
+        assert_eq!(incomplete_tail_start(&"a€".as_bytes()[..3]), 1);
+        assert_eq!(incomplete_tail_start(&"a𝄞".as_bytes()[..4]), 1);
+        assert_eq!(incomplete_tail_start(&[0x80, 0x80, 0x80]), 3);
+        assert_eq!(incomplete_tail_start(&[b'a', 0xff]), 1);
     }
 
     proptest! {
