@@ -9,6 +9,8 @@
 //! | `POST /github` | `X-Hub-Signature-256`, `sha256=` + hex, [`GH_SECRET`] | custom provider |
 //! | `POST /lenient` | PeopleForce, [`PF_SECRET`] | `require_utf8(false)` |
 //! | `POST /small` | PeopleForce, [`PF_SECRET`] | 1 KiB limit |
+//! | `POST /empty-only` | PeopleForce, [`PF_SECRET`] | limit `0`: only empty bodies |
+//! | `POST /huge-limit` | PeopleForce, [`PF_SECRET`] | limit `usize::MAX` |
 //! | `GET /health` | none | unprotected |
 //!
 //! Every protected route has a [`READ_TIMEOUT`].
@@ -116,6 +118,16 @@ fn routes() -> Vec<(&'static str, Verifier, usize)> {
             "/small",
             Verifier::new(Provider::PeopleForce, secret(PF_SECRET)).unwrap(),
             SMALL_LIMIT,
+        ),
+        (
+            "/empty-only",
+            Verifier::new(Provider::PeopleForce, secret(PF_SECRET)).unwrap(),
+            0,
+        ),
+        (
+            "/huge-limit",
+            Verifier::new(Provider::PeopleForce, secret(PF_SECRET)).unwrap(),
+            usize::MAX,
         ),
     ]
 }

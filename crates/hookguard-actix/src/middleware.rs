@@ -139,6 +139,10 @@ impl<R> VerifySignature<R> {
     /// Refuses bodies larger than `limit` bytes with `413 Payload Too Large`, by
     /// `Content-Length` at once, otherwise as soon as the streamed total passes it.
     ///
+    /// There is no "unlimited" setting: `0` admits only empty bodies (it never means "no
+    /// limit"), and any other value is taken literally. Nothing is reserved on the strength
+    /// of `Content-Length`: the buffer grows with the bytes that actually arrive.
+    ///
     /// # Example
     /// ```
     /// use hookguard_actix::VerifySignature;

@@ -93,6 +93,10 @@ impl<R> VerifySignatureLayer<R> {
     /// A `Content-Length` over the limit is refused before any body is read; a streamed
     /// (chunked) body is refused as soon as the bytes received pass the limit.
     ///
+    /// There is no "unlimited" setting: `0` admits only empty bodies (it never means "no
+    /// limit"), and any other value is taken literally. Whatever the limit, at most
+    /// [`DEFAULT_MAX_BODY_SIZE`] is reserved before the bytes actually arrive.
+    ///
     /// # Example
     /// ```
     /// # use hookguard_core::{Provider, Secret, Verifier};

@@ -183,9 +183,13 @@ where
                 rejection_response,
             );
         }
+        // Reserve what the client declared, but never more than the default limit up front:
+        // a declared length is a claim, and with a huge configured limit an absurd claim
+        // would otherwise make the allocator abort the process. Past this the buffer grows
+        // with the bytes that actually arrive.
         let capacity = declared
             .and_then(|length| usize::try_from(length).ok())
-            .map_or(0, |length| length.min(limit));
+            .map_or(0, |length| length.min(limit).min(MAX_UP_FRONT));
 
         let pending = Pending {
             parts,
@@ -201,6 +205,9 @@ where
         ResponseFuture::buffering(body, pending, *read_timeout, rejection_response)
     }
 }
+
+/// The most the buffer reserves on the strength of `Content-Length` alone.
+const MAX_UP_FRONT: usize = hookguard_core::DEFAULT_MAX_BODY_SIZE;
 
 /// Logs `rejection` and answers with the rejection response at once.
 fn reject<S, B, R>(
