@@ -2,8 +2,8 @@
 //!
 //! Verify signed webhooks (PeopleForce, Bindbee, or any HMAC-SHA256 sender) before your
 //! handler runs. This facade re-exports [`hookguard_core`]; the `tower` and `actix`
-//! features add the web-framework adapters as [`tower`](crate::tower) and
-//! [`actix`](crate::actix).
+//! features add the web-framework adapters as `hookguard::tower` and
+//! `hookguard::actix`.
 //!
 //! # Crate features
 //!
