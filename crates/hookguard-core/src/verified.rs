@@ -100,7 +100,7 @@ impl KeyId {
         self.index
     }
 
-    /// The id given with [`VerifierBuilder::secret_with_id`], if any.
+    /// The id given with [`VerifierBuilder::secret_with_id`](crate::VerifierBuilder::secret_with_id), if any.
     ///
     /// # Example
     /// ```
