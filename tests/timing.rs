@@ -63,7 +63,16 @@ fn max_abs_t(a: &[f64], b: &[f64]) -> f64 {
     for percentile in [0.99, 0.90] {
         let cut = pooled[((pooled.len() - 1) as f64 * percentile) as usize];
         let keep = |x: &[f64]| x.iter().copied().filter(|v| *v <= cut).collect::<Vec<_>>();
-        worst = worst.max(welch_t(&keep(a), &keep(b)).abs());
+        let t = welch_t(&keep(a), &keep(b));
+        if std::env::var_os("HOOKGUARD_TIMING_DEBUG").is_some() {
+            let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+            eprintln!(
+                "  crop {percentile}: t {t:.2}, means {:.3} / {:.3}",
+                mean(&keep(a)),
+                mean(&keep(b))
+            );
+        }
+        worst = worst.max(t.abs());
     }
     worst
 }
@@ -83,9 +92,19 @@ struct Setup {
     verifier: Verifier,
     body: Vec<u8>,
     correct: [u8; 32],
-    /// Header values and decoded tags: class A (first byte wrong), class B (last byte wrong).
+    /// Header values: class A (first byte wrong), class B (last byte wrong).
     headers: [String; 2],
-    tags: [[u8; 32]; 2],
+}
+
+/// What is timed.
+#[derive(Clone, Copy, Debug)]
+enum Path {
+    /// `Verifier::verify` from the header text: parsing (of text the client chose and
+    /// knows) included.
+    Header,
+    /// From the parsed tag: MAC of the body and comparison, the part that involves the
+    /// secret. This is the part that must not leak.
+    Tag,
 }
 
 impl Setup {
@@ -118,30 +137,45 @@ impl Setup {
             body,
             correct,
             headers,
-            tags,
         }
     }
 
     /// Times `samples` calls per class, classes interleaved at random. With `leak`, an
     /// early-exit comparison of the presented tag is added to each call (the control).
     #[allow(clippy::cast_precision_loss, reason = "nanoseconds of one call")]
-    fn measure(&self, samples: usize, leak: bool, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    fn measure(&self, path: Path, samples: usize, leak: bool, seed: u64) -> (Vec<f64>, Vec<f64>) {
         let mut rng = Rng(seed);
         let mut times = [
             Vec::with_capacity(samples + 64),
             Vec::with_capacity(samples + 64),
         ];
         let warm_up = samples / 10;
+        let signatures = self
+            .headers
+            .each_ref()
+            .map(|text| self.verifier.parse_signature(Some(text)).unwrap());
+        // Both classes are presented from the same place in memory, so placement (cache
+        // lines, alignment) cannot tell them apart.
+        let mut input = String::with_capacity(128);
         let mut done = 0;
         while times[0].len().min(times[1].len()) < samples {
             let class = usize::from(rng.next() & 1 == 1);
-            let header = &self.headers[class];
+            input.clear();
+            input.push_str(&self.headers[class]);
+            let presented = signatures[class];
             let start = Instant::now();
-            let result = self
-                .verifier
-                .verify(Some(black_box(header)), black_box(&self.body));
+            let result = match path {
+                Path::Header => self
+                    .verifier
+                    .verify(Some(black_box(&input)), black_box(&self.body)),
+                Path::Tag => {
+                    let mut verification = self.verifier.start();
+                    verification.update(black_box(&self.body));
+                    verification.finish(black_box(&presented))
+                }
+            };
             if leak {
-                black_box(leaky_eq(&self.correct, black_box(&self.tags[class])));
+                black_box(leaky_eq(&self.correct, black_box(presented.as_bytes())));
             }
             let elapsed = start.elapsed();
             black_box(result.is_ok());
@@ -176,7 +210,7 @@ fn encode_like(provider: &Provider, tag: &[u8; 32]) -> String {
     out
 }
 
-fn run(samples: usize, with_control: bool) {
+fn run(samples: usize, full: bool) {
     let setups = [
         (
             "peopleforce, 1 key",
@@ -188,25 +222,33 @@ fn run(samples: usize, with_control: bool) {
         ),
     ];
     let mut failures = Vec::new();
+    let median = |x: &[f64]| {
+        let mut x = x.to_vec();
+        x.sort_by(f64::total_cmp);
+        x[x.len() / 2]
+    };
     for (seed, (name, setup)) in (1_u64..).zip(&setups) {
-        let (a, b) = setup.measure(samples, false, seed);
-        let t = max_abs_t(&a, &b);
-        let median = |x: &[f64]| {
-            let mut x = x.to_vec();
-            x.sort_by(f64::total_cmp);
-            x[x.len() / 2]
-        };
-        println!(
-            "timing {name}: {samples} samples per class, median {:.0} ns (first byte wrong) \
-             vs {:.0} ns (last byte wrong), max |t| = {t:.2}",
-            median(&a),
-            median(&b)
-        );
-        if t >= THRESHOLD {
-            failures.push(format!("{name}: |t| = {t:.2} >= {THRESHOLD}"));
+        for (offset, path) in [(0, Path::Tag), (10, Path::Header)] {
+            let (a, b) = setup.measure(path, samples, false, seed + offset);
+            let t = max_abs_t(&a, &b);
+            println!(
+                "timing {name}, {path:?} path: {samples} samples per class, median {:.0} ns \
+                 (first byte wrong) vs {:.0} ns (last byte wrong), max |t| = {t:.2}",
+                median(&a),
+                median(&b)
+            );
+            // The tag path is where the secret is involved: it must not leak. The header
+            // path adds decoding of text the client wrote and knows; it is reported, and
+            // held to the same threshold in the quick run, where only a gross (secret-
+            // independent) effect could reach it.
+            if t >= THRESHOLD && (matches!(path, Path::Tag) || !full) {
+                failures.push(format!(
+                    "{name}, {path:?} path: |t| = {t:.2} >= {THRESHOLD}"
+                ));
+            }
         }
-        if with_control {
-            let (a, b) = setup.measure(samples, true, seed + 100);
+        if full {
+            let (a, b) = setup.measure(Path::Tag, samples, true, seed + 100);
             let t = max_abs_t(&a, &b);
             println!("timing {name}, leaky control: max |t| = {t:.2} (must exceed {THRESHOLD})");
             if t < THRESHOLD {
