@@ -34,7 +34,11 @@ fn sign(provider: Provider, secret: &str, body: &[u8]) -> (String, String) {
     (signer.header_name().to_owned(), signer.sign(body))
 }
 
+/// (path, headers, body, expected status)
+type Case = (&'static str, Vec<(String, String)>, Body, u16);
+
 #[test]
+#[allow(clippy::too_many_lines, reason = "one table of cases and its checks")]
 fn no_secret_or_signature_is_ever_logged() {
     let captured = Captured::default();
     let writer = captured.clone();
@@ -56,8 +60,7 @@ fn no_secret_or_signature_is_ever_logged() {
     let big_signed = sign(Provider::PeopleForce, PF_SECRET, &big);
     let pf_header = |value: &str| ("X-PeopleForce-Signature".to_owned(), value.to_owned());
 
-    // (path, headers, body, status)
-    let cases: Vec<(&str, Vec<(String, String)>, Body, u16)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "/peopleforce",
             vec![pf.clone()],
