@@ -42,8 +42,8 @@ pin_project! {
         Buffering {
             #[pin]
             body: B,
-            #[pin]
-            deadline: Option<Sleep>,
+            // Boxed: a `Sleep` is large, and only a configured read timeout needs one.
+            deadline: Option<Pin<Box<Sleep>>>,
             read_timeout: Option<Duration>,
             pending: Option<Pending<S>>,
         },
@@ -162,7 +162,7 @@ where
 /// limit (`Err`).
 fn poll_body<S, B>(
     mut body: Pin<&mut B>,
-    mut deadline: Pin<&mut Option<Sleep>>,
+    deadline: &mut Option<Pin<Box<Sleep>>>,
     read_timeout: &mut Option<Duration>,
     state: &mut Pending<S>,
     cx: &mut Context<'_>,
@@ -171,7 +171,7 @@ where
     B: Body,
 {
     if let Some(timeout) = read_timeout.take() {
-        deadline.set(Some(tokio::time::sleep(timeout)));
+        *deadline = Some(Box::pin(tokio::time::sleep(timeout)));
     }
     loop {
         match body.as_mut().poll_frame(cx) {
@@ -191,8 +191,8 @@ where
             Poll::Ready(Some(Err(_))) => return Poll::Ready(Err(Rejection::BodyUnreadable)),
             Poll::Ready(None) => return Poll::Ready(Ok(())),
             Poll::Pending => {
-                if let Some(sleep) = deadline.as_mut().as_pin_mut() {
-                    if sleep.poll(cx).is_ready() {
+                if let Some(sleep) = deadline.as_mut() {
+                    if sleep.as_mut().poll(cx).is_ready() {
                         return Poll::Ready(Err(Rejection::BodyTimeout));
                     }
                 }
