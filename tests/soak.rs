@@ -18,18 +18,18 @@
 mod support;
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 use hookguard::{Provider, Secret, Signer};
 use support::http::{Body, Connection, Request};
-use support::servers::{self, Server, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, SMALL_LIMIT};
+use support::servers::{
+    self, Seen, Server, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, SMALL_LIMIT,
+};
 
 const SEED: &[u8] = include_bytes!("vectors/employee_create.json");
 const MIB: usize = 1024 * 1024;
@@ -410,169 +410,161 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-struct Outcome {
-    planned: Planned,
-    result: Result<u16, String>,
-}
-
-/// Fires `requests` planned requests from `CONCURRENCY` threads, each on its own
-/// keep-alive connection (reopened after a rejection or error).
-fn fire(
-    server: &Server,
-    range: std::ops::Range<usize>,
-    signers: &Signers,
-) -> (Vec<Outcome>, usize) {
-    let in_flight = AtomicUsize::new(0);
-    let max_in_flight = AtomicUsize::new(0);
-    let outcomes = Mutex::new(Vec::with_capacity(range.len()));
-    std::thread::scope(|scope| {
-        for thread in 0..CONCURRENCY {
-            let (range, in_flight, max_in_flight, outcomes) =
-                (range.clone(), &in_flight, &max_in_flight, &outcomes);
-            scope.spawn(move || {
-                let mut connection: Option<Connection> = None;
-                let mut mine = Vec::new();
-                for i in range.filter(|i| i % CONCURRENCY == thread) {
-                    let (request, planned) = plan(server.name, i, signers);
-                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                    max_in_flight.fetch_max(now, Ordering::SeqCst);
-                    let result = if planned.kind == Kind::Disconnect {
-                        hang_up_mid_body(server.addr, &request)
-                            .map(|()| 0)
-                            .map_err(|e| e.to_string())
-                    } else {
-                        let sent = match connection.take() {
-                            Some(mut open) => open.send(&request).map(|r| (r, open)),
-                            None => Connection::open(server.addr)
-                                .and_then(|mut fresh| fresh.send(&request).map(|r| (r, fresh))),
-                        };
-                        match sent {
-                            Ok((response, open)) => {
-                                if response.status == 200 && response.body == b"ok" {
-                                    connection = Some(open);
-                                }
-                                Ok(response.status)
-                            }
-                            Err(e) => Err(e.to_string()),
-                        }
-                    };
-                    in_flight.fetch_sub(1, Ordering::SeqCst);
-                    mine.push(Outcome { planned, result });
-                }
-                outcomes.lock().unwrap().extend(mine);
-            });
-        }
-    });
-    (outcomes.into_inner().unwrap(), max_in_flight.into_inner())
-}
-
-#[derive(Default)]
-struct Figures {
+/// The run's tally: counters and the first failures. It is all the run keeps, so its
+/// size does not depend on the request count and the memory figures are the servers'.
+struct Tally {
     requests: usize,
     valid: usize,
     false_accepts: usize,
     lost: usize,
     wrong_status: usize,
-    max_in_flight: usize,
+    per_kind: [usize; MIX.len()],
+    failures: Vec<String>,
 }
 
-/// What the handler saw, per request id: body digest and key id of each run.
-type Record = HashMap<String, Vec<((u64, usize), String)>>;
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            requests: 0,
+            valid: 0,
+            false_accepts: 0,
+            lost: 0,
+            wrong_status: 0,
+            per_kind: [0; MIX.len()],
+            failures: Vec::new(),
+        }
+    }
 
-#[allow(clippy::too_many_lines, reason = "one run, its checks and its report")]
+    fn fail(&mut self, message: String) {
+        if self.failures.len() < 20 {
+            self.failures.push(message);
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        self.requests += other.requests;
+        self.valid += other.valid;
+        self.false_accepts += other.false_accepts;
+        self.lost += other.lost;
+        self.wrong_status += other.wrong_status;
+        for (mine, theirs) in self.per_kind.iter_mut().zip(other.per_kind) {
+            *mine += theirs;
+        }
+        for failure in other.failures {
+            self.fail(failure);
+        }
+    }
+
+    /// Checks one request against its plan, given the status the client read and what
+    /// the handler saw for its id.
+    fn check(&mut self, planned: &Planned, result: &Result<u16, String>, seen: &[Seen]) {
+        self.requests += 1;
+        self.per_kind[planned.kind as usize] += 1;
+        let id = &planned.id;
+        if let Some((sent, key)) = &planned.delivery {
+            self.valid += 1;
+            let intact = matches!(seen, [one] if digest(&one.body) == *sent && one.key == *key);
+            if !intact || *result != Ok(200) {
+                self.lost += 1;
+                self.fail(format!(
+                    "{id}: lost or altered: {result:?}, handler saw {seen:?}"
+                ));
+            }
+            return;
+        }
+        if !seen.is_empty() || *result == Ok(200) {
+            self.false_accepts += 1;
+            self.fail(format!(
+                "{id}: false accept: {result:?}, handler saw {seen:?}"
+            ));
+        }
+        let status_ok = match (planned.status, result) {
+            (None, Ok(_)) => true,
+            (Some(expected), Ok(got)) => expected == *got,
+            (_, Err(_)) => false,
+        };
+        if !status_ok {
+            self.wrong_status += 1;
+            self.fail(format!(
+                "{id}: expected {:?}, got {result:?}",
+                planned.status
+            ));
+        }
+    }
+}
+
+/// Fires the requests in `range` from `CONCURRENCY` threads, each on its own keep-alive
+/// connection (reopened after a rejection or error), and checks each one as it completes:
+/// the handler has run (or not) by the time the response is read, so its record for the
+/// request is taken right then. Returns the tally and the most requests seen in flight.
+fn fire(server: &Server, range: std::ops::Range<usize>, signers: &Signers) -> (Tally, usize) {
+    let in_flight = AtomicUsize::new(0);
+    let max_in_flight = AtomicUsize::new(0);
+    let mut tally = Tally::new();
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..CONCURRENCY)
+            .map(|thread| {
+                let (range, in_flight, max_in_flight) = (range.clone(), &in_flight, &max_in_flight);
+                scope.spawn(move || {
+                    let mut tally = Tally::new();
+                    let mut connection: Option<Connection> = None;
+                    for i in range.filter(|i| i % CONCURRENCY == thread) {
+                        let (request, planned) = plan(server.name, i, signers);
+                        let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                        max_in_flight.fetch_max(now, Ordering::SeqCst);
+                        let result = if planned.kind == Kind::Disconnect {
+                            hang_up_mid_body(server.addr, &request)
+                                .map(|()| 0)
+                                .map_err(|e| e.to_string())
+                        } else {
+                            let sent = match connection.take() {
+                                Some(mut open) => open.send(&request).map(|r| (r, open)),
+                                None => Connection::open(server.addr)
+                                    .and_then(|mut fresh| fresh.send(&request).map(|r| (r, fresh))),
+                            };
+                            match sent {
+                                Ok((response, open)) => {
+                                    if response.status == 200 && response.body == b"ok" {
+                                        connection = Some(open);
+                                    }
+                                    Ok(response.status)
+                                }
+                                Err(e) => Err(e.to_string()),
+                            }
+                        };
+                        in_flight.fetch_sub(1, Ordering::SeqCst);
+                        let seen = server.recorder.take(&planned.id);
+                        tally.check(&planned, &result, &seen);
+                    }
+                    tally
+                })
+            })
+            .collect();
+        for thread in threads {
+            tally.merge(thread.join().unwrap());
+        }
+    });
+    (tally, max_in_flight.into_inner())
+}
+
 fn soak(server: &Server, requests: usize, signers: &Signers) {
     let started = Instant::now();
-    // The handler's record, drained continuously so it does not grow with the run.
-    let recorded: Mutex<Record> = Mutex::default();
-    let done = AtomicBool::new(false);
-    let drain = |recorded: &Mutex<Record>| {
-        let batch = server.recorder.drain();
-        let mut recorded = recorded.lock().unwrap();
-        for (id, seen) in batch {
-            recorded
-                .entry(id)
-                .or_default()
-                .extend(seen.into_iter().map(|s| (digest(&s.body), s.key)));
-        }
-    };
-
     // Warm-up (allocator pools, thread stacks, connection buffers), then the measured run.
     let warm_up = (requests / 20).clamp(CONCURRENCY, 2_000).min(requests);
     let (rss_start, _) = memory_kib();
-    let (mut outcomes, rss_warm, max_in_flight) = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::SeqCst) {
-                drain(&recorded);
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        });
-        let (mut outcomes, _) = fire(server, 0..warm_up, signers);
-        reset_peak();
-        let (rss_warm, _) = memory_kib();
-        let (rest, max_in_flight) = fire(server, warm_up..requests, signers);
-        outcomes.extend(rest);
-        done.store(true, Ordering::SeqCst);
-        (outcomes, rss_warm, max_in_flight)
-    });
-    let mut figures = Figures {
-        max_in_flight,
-        ..Figures::default()
-    };
-    // Rejected and hung-up requests must have settled before the record is read: a
-    // handler that ran late for one would show up here.
+    let (mut tally, _) = fire(server, 0..warm_up, signers);
+    reset_peak();
+    let (rss_warm, _) = memory_kib();
+    let (rest, max_in_flight) = fire(server, warm_up..requests, signers);
+    tally.merge(rest);
+    // Anything the handler ran for and no client took: a refused or hung-up request that
+    // reached the handler late. Give such runs time to happen first.
     std::thread::sleep(servers::READ_TIMEOUT * 2);
-    drain(&recorded);
+    for (id, seen) in server.recorder.drain() {
+        tally.false_accepts += seen.len();
+        tally.fail(format!("{id}: handler ran late: {seen:?}"));
+    }
     let (rss_end, hwm) = memory_kib();
-    let mut recorded = recorded.into_inner().unwrap();
-
-    let mut failures = Vec::new();
-    figures.requests = outcomes.len();
-    outcomes.sort_by_key(|o| o.planned.id.clone());
-    for Outcome { planned, result } in &outcomes {
-        let seen = recorded.remove(&planned.id).unwrap_or_default();
-        match (&planned.delivery, result) {
-            (Some((sent, key)), result) => {
-                figures.valid += 1;
-                let intact =
-                    matches!(seen.as_slice(), [(got, got_key)] if got == sent && got_key == key);
-                if !intact || *result != Ok(200) {
-                    figures.lost += 1;
-                    failures.push(format!(
-                        "{}: lost or altered: {result:?}, handler saw {seen:?}",
-                        planned.id
-                    ));
-                }
-            }
-            (None, result) => {
-                if !seen.is_empty() || *result == Ok(200) {
-                    figures.false_accepts += 1;
-                    failures.push(format!(
-                        "{}: false accept: {result:?}, handler saw {seen:?}",
-                        planned.id
-                    ));
-                }
-                let status_ok = match (planned.status, result) {
-                    (None, Ok(_)) => true,
-                    (Some(expected), Ok(got)) => expected == *got,
-                    // The server may answer and close before a refused body is written.
-                    (_, Err(_)) => false,
-                };
-                if !status_ok {
-                    figures.wrong_status += 1;
-                    failures.push(format!(
-                        "{}: expected {:?}, got {result:?}",
-                        planned.id, planned.status
-                    ));
-                }
-            }
-        }
-    }
-    for (id, seen) in recorded {
-        figures.false_accepts += 1;
-        failures.push(format!(
-            "{id}: handler ran for a request never sent: {seen:?}"
-        ));
-    }
 
     // Still answering, and still verifying, after the storm.
     let mut after = Connection::open(server.addr).unwrap();
@@ -605,60 +597,50 @@ fn soak(server: &Server, requests: usize, signers: &Signers) {
         "{}: delivery after the soak",
         server.name
     );
-    assert_eq!(
-        server.recorder.drain().remove(&id).map(|s| s.len()),
-        Some(1)
-    );
+    assert_eq!(server.recorder.take(&id).len(), 1);
 
-    let elapsed = started.elapsed();
-    let per_kind = {
-        let mut counts: HashMap<Kind, usize> = HashMap::new();
-        for o in &outcomes {
-            *counts.entry(o.planned.kind).or_default() += 1;
-        }
-        let mut counts: Vec<_> = counts.into_iter().collect();
-        counts.sort();
-        counts
-    };
+    let per_kind: Vec<(Kind, usize)> = MIX
+        .iter()
+        .map(|(kind, _)| (*kind, tally.per_kind[*kind as usize]))
+        .collect();
     println!(
         "soak {}: {} requests ({} valid) in {:.1} s, concurrency {} (max in flight {}), \
          false accepts {}, lost/altered deliveries {}, wrong statuses {}, \
-         RSS start {} KiB, after warm-up {} KiB, end {} KiB, peak {} KiB\n  mix: {per_kind:?}",
+         RSS start {} KiB, after warm-up {} KiB, end {} KiB, peak after warm-up {} KiB\n  mix: {per_kind:?}",
         server.name,
-        figures.requests,
-        figures.valid,
-        elapsed.as_secs_f64(),
+        tally.requests,
+        tally.valid,
+        started.elapsed().as_secs_f64(),
         CONCURRENCY,
-        figures.max_in_flight,
-        figures.false_accepts,
-        figures.lost,
-        figures.wrong_status,
+        max_in_flight,
+        tally.false_accepts,
+        tally.lost,
+        tally.wrong_status,
         rss_start,
         rss_warm,
         rss_end,
         hwm,
     );
-    failures.truncate(20);
     assert!(
-        failures.is_empty(),
+        tally.failures.is_empty(),
         "{}: {} false accepts, {} lost, {} wrong statuses; first failures:\n{}",
         server.name,
-        figures.false_accepts,
-        figures.lost,
-        figures.wrong_status,
-        failures.join("\n")
+        tally.false_accepts,
+        tally.lost,
+        tally.wrong_status,
+        tally.failures.join("\n")
     );
-    assert_eq!(figures.requests, requests);
-    // Bounded memory: after warm-up the process may grow by the allocator's slack and
-    // the client-side bookkeeping, never with the request count. The servers hold at
-    // most CONCURRENCY bodies of at most the 1 MiB limit at once.
+    assert_eq!(tally.requests, requests);
+    // Bounded memory: the run keeps nothing per request, so after warm-up the process may
+    // grow by allocator slack, never with the request count. (The servers hold at most
+    // CONCURRENCY bodies of at most the limit at once.)
     let growth_kib = rss_end.saturating_sub(rss_warm);
     assert!(
-        growth_kib < 96 * 1024,
+        growth_kib < 32 * 1024,
         "{}: RSS grew by {growth_kib} KiB after warm-up",
         server.name
     );
-    assert!(hwm < 1024 * 1024, "{}: peak RSS {hwm} KiB", server.name);
+    assert!(hwm < 256 * 1024, "{}: peak RSS {hwm} KiB", server.name);
 }
 
 #[test]

@@ -74,6 +74,16 @@ impl Recorder {
         self.seen.lock().unwrap().values().map(Vec::len).sum()
     }
 
+    /// Takes what the handler saw for `request_id` (empty if it never ran), removing it
+    /// from the record.
+    pub(crate) fn take(&self, request_id: &str) -> Vec<Seen> {
+        self.seen
+            .lock()
+            .unwrap()
+            .remove(request_id)
+            .unwrap_or_default()
+    }
+
     /// Takes everything recorded so far, leaving the record empty (long runs drain it
     /// periodically so it does not grow with the request count).
     pub(crate) fn drain(&self) -> HashMap<String, Vec<Seen>> {
