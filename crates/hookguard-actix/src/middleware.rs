@@ -45,7 +45,7 @@ use actix_web::body::EitherBody;
 use actix_web::dev::Extensions;
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
-use actix_web::web::{self, Bytes, BytesMut, PayloadConfig};
+use actix_web::web::{self, Bytes, PayloadConfig};
 use actix_web::{Error, HttpMessage};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt as _;
@@ -393,12 +393,18 @@ async fn check<R>(settings: &Settings<R>, req: &mut ServiceRequest) -> Result<Ve
     };
 
     let limit = settings.max_body_size;
-    if declared_length(req).is_some_and(|length| length > limit as u64) {
+    let declared = declared_length(req);
+    if declared.is_some_and(|length| length > limit as u64) {
         return Err(Rejection::BodyTooLarge { limit });
     }
+    // Room for the declared length if the body comes in several chunks, but never more than
+    // the default limit up front: a declared length is only a claim (as in the tower adapter).
+    let capacity = declared.map_or(0, |length| {
+        usize::try_from(length).map_or(limit, |length| length.min(limit).min(DEFAULT_MAX_BODY_SIZE))
+    });
 
     let mut payload = req.take_payload();
-    let read = read_body(&settings.verifier, &mut payload, limit);
+    let read = read_body(&settings.verifier, &mut payload, limit, capacity);
     let (body, verification) = match settings.read_timeout {
         Some(timeout) => actix_web::rt::time::timeout(timeout, read)
             .await
@@ -427,6 +433,7 @@ async fn read_body(
     verifier: &Verifier,
     payload: &mut Payload,
     limit: usize,
+    capacity: usize,
 ) -> Result<(Bytes, hookguard_core::Verification), Rejection> {
     let mut verification = verifier.start();
     let mut body = Body::Empty;
@@ -441,7 +448,7 @@ async fn read_body(
             return Err(Rejection::BodyTooLarge { limit });
         }
         verification.update(&chunk);
-        body.push(chunk);
+        body.push(chunk, capacity, limit);
     }
     Ok((body.freeze(), verification))
 }
@@ -450,23 +457,33 @@ async fn read_body(
 enum Body {
     Empty,
     One(Bytes),
-    Many(BytesMut),
+    Many(Vec<u8>),
 }
 
 impl Body {
-    fn push(&mut self, chunk: Bytes) {
+    /// Appends `chunk`. A second chunk starts one buffer of at least `capacity` bytes (the
+    /// declared length, already checked against the limit); growth doubles but never
+    /// reserves past `limit`, so a chunked body without `Content-Length` cannot make the
+    /// buffer larger than the limit either.
+    fn push(&mut self, chunk: Bytes, capacity: usize, limit: usize) {
         if chunk.is_empty() {
             return;
         }
         *self = match std::mem::replace(self, Body::Empty) {
             Body::Empty => Body::One(chunk),
             Body::One(first) => {
-                let mut joined = BytesMut::with_capacity(first.len() + chunk.len());
+                let needed = first.len().saturating_add(chunk.len());
+                let mut joined = Vec::with_capacity(capacity.max(needed));
                 joined.extend_from_slice(&first);
                 joined.extend_from_slice(&chunk);
                 Body::Many(joined)
             }
             Body::Many(mut joined) => {
+                let needed = joined.len().saturating_add(chunk.len());
+                if needed > joined.capacity() {
+                    let target = needed.max(joined.capacity().saturating_mul(2)).min(limit);
+                    joined.reserve_exact(target.max(needed) - joined.len());
+                }
                 joined.extend_from_slice(&chunk);
                 Body::Many(joined)
             }
@@ -477,7 +494,7 @@ impl Body {
         match self {
             Body::Empty => Bytes::new(),
             Body::One(bytes) => bytes,
-            Body::Many(joined) => joined.freeze(),
+            Body::Many(joined) => Bytes::from(joined),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, Bytes};
 use hookguard_core::{Rejection, Signature, Verification, Verifier};
 use http::request::Parts;
 use http::{Request, Response};
@@ -186,7 +186,7 @@ where
                     return Poll::Ready(Err(Rejection::BodyTooLarge { limit: state.limit }));
                 }
                 state.verification.update(&chunk);
-                state.buffer.push(chunk, state.capacity);
+                state.buffer.push(chunk, state.capacity, state.limit);
             }
             Poll::Ready(Some(Err(_))) => return Poll::Ready(Err(Rejection::BodyUnreadable)),
             Poll::Ready(None) => return Poll::Ready(Ok(())),
@@ -237,7 +237,7 @@ impl<S> Pending<S> {
 }
 
 /// The body bytes received so far. A body that arrives in one chunk is kept as that very
-/// [`Bytes`] (no copy); a second chunk moves everything into one `BytesMut`.
+/// [`Bytes`] (no copy); a second chunk moves everything into one `Vec` (no copy on freeze).
 #[derive(Debug, Default)]
 pub(crate) enum Buffer {
     /// Nothing received yet.
@@ -246,13 +246,17 @@ pub(crate) enum Buffer {
     /// Exactly one non-empty chunk received.
     One(Bytes),
     /// Several chunks, concatenated.
-    Many(BytesMut),
+    Many(Vec<u8>),
 }
 
 impl Buffer {
     /// Appends `chunk`; when a second chunk arrives, reserves at least `capacity` bytes
     /// (the declared `Content-Length`, capped at the limit) for the concatenation.
-    pub(crate) fn push(&mut self, chunk: Bytes, capacity: usize) {
+    ///
+    /// Growth doubles but never reserves past `limit` (the caller refuses a body over the
+    /// limit before pushing it), so the buffer's capacity stays within the limit even for a
+    /// chunked body without `Content-Length`.
+    pub(crate) fn push(&mut self, chunk: Bytes, capacity: usize, limit: usize) {
         if chunk.is_empty() {
             return;
         }
@@ -260,12 +264,17 @@ impl Buffer {
             Buffer::Empty => Buffer::One(chunk),
             Buffer::One(first) => {
                 let needed = first.len().saturating_add(chunk.len());
-                let mut joined = BytesMut::with_capacity(capacity.max(needed));
+                let mut joined = Vec::with_capacity(capacity.max(needed));
                 joined.extend_from_slice(&first);
                 joined.extend_from_slice(&chunk);
                 Buffer::Many(joined)
             }
             Buffer::Many(mut joined) => {
+                let needed = joined.len().saturating_add(chunk.len());
+                if needed > joined.capacity() {
+                    let target = needed.max(joined.capacity().saturating_mul(2)).min(limit);
+                    joined.reserve_exact(target.max(needed) - joined.len());
+                }
                 joined.extend_from_slice(&chunk);
                 Buffer::Many(joined)
             }
@@ -277,7 +286,7 @@ impl Buffer {
         match self {
             Buffer::Empty => Bytes::new(),
             Buffer::One(bytes) => bytes,
-            Buffer::Many(joined) => joined.freeze(),
+            Buffer::Many(joined) => Bytes::from(joined),
         }
     }
 }
@@ -316,8 +325,8 @@ mod tests {
         let chunk = Bytes::from(vec![1, 2, 3]);
         let ptr = chunk.as_ptr();
         let mut buffer = Buffer::default();
-        buffer.push(Bytes::new(), 0);
-        buffer.push(chunk, 0);
+        buffer.push(Bytes::new(), 0, 16);
+        buffer.push(chunk, 0, 16);
         assert_eq!(buffer.into_bytes().as_ptr(), ptr);
     }
 
@@ -325,9 +334,24 @@ mod tests {
     fn chunks_are_concatenated_in_order() {
         let mut buffer = Buffer::default();
         for chunk in ["ab", "", "cd", "e"] {
-            buffer.push(Bytes::from(chunk), 16);
+            buffer.push(Bytes::from(chunk), 16, 16);
         }
         assert_eq!(buffer.into_bytes(), "abcde");
         assert_eq!(Buffer::default().into_bytes(), "");
+    }
+
+    #[test]
+    fn growth_without_content_length_stops_at_the_limit() {
+        let limit = 1000 * 1024 + 1;
+        let mut buffer = Buffer::default();
+        let mut pushed = 0;
+        while pushed + 1000 <= limit {
+            buffer.push(Bytes::from(vec![7_u8; 1000]), 0, limit);
+            pushed += 1000;
+            if let Buffer::Many(joined) = &buffer {
+                assert!(joined.capacity() <= limit, "capacity {}", joined.capacity());
+            }
+        }
+        assert_eq!(buffer.into_bytes().len(), pushed);
     }
 }
