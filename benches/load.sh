@@ -62,6 +62,7 @@ PY
 
 printf '%-7s %-10s %12s %10s\n' adapter arm "req/s(med)" "p99(med)" > "$WORK/table"
 for adapter in $ADAPTERS; do
+    : > "$WORK/server.log"
     WEBHOOK_SECRET=$SECRET PORT=$PORT taskset -c "$SERVER_CPU" "$BIN" "$adapter" > "$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do grep -q listening "$WORK/server.log" && break; sleep 0.1; done

@@ -184,10 +184,11 @@ fn paired(runtime: &Runtime, rounds: usize, budget: Duration) {
 fn main() {
     let runtime = Runtime::new().expect("runtime");
     let args: Vec<String> = std::env::args().collect();
-    let filtered = args.iter().skip(1).any(|arg| !arg.starts_with("--"))
+    // The paired table runs unless criterion is only profiling, listing or testing.
+    let filtered = std::env::var_os("HOOKGUARD_NO_PAIRED").is_some()
         || args
             .iter()
-            .any(|arg| arg == "--profile-time" || arg == "--list");
+            .any(|arg| matches!(arg.as_str(), "--profile-time" | "--list" | "--test"));
     let mut criterion = Criterion::default().configure_from_args();
     if std::env::var_os("HOOKGUARD_PAIRED_ONLY").is_none() {
         bench_overhead(&mut criterion, &runtime);
