@@ -45,18 +45,26 @@ print('wrk.headers["Content-Type"] = "application/json"')
 print('wrk.headers["X-PeopleForce-Signature"] = "%s"' % sys.argv[2])
 PY
 
-# One wrk run; prints "requests_per_s p99_ms" (fails on any non-2xx answer).
+# CPU time (user + system, clock ticks) the server process has used so far.
+server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+
+# One wrk run; prints "requests_per_s p99_ms server_cpu_us_per_request" (fails on any
+# non-2xx answer). CPU per request does not depend on the share of the core the server
+# gets, so it stays meaningful when other work runs on the machine.
 run_wrk() {
-    local url=$1 out
+    local url=$1 out before after
+    before=$(server_ticks)
     out=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/post.lua" "$url")
+    after=$(server_ticks)
     if grep -q "Non-2xx" <<<"$out"; then echo "non-2xx answers from $url:" >&2; echo "$out" >&2; exit 1; fi
-    python3 - "$out" <<'PY'
+    python3 - "$out" "$((after - before))" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
-out = sys.argv[1]
+out, ticks, hz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out).groups()
 p99 = float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
-print(f"{rps:.0f} {p99:.3f}")
+requests = int(re.search(r"(\d+) requests in", out).group(1))
+print(f"{rps:.0f} {p99:.3f} {ticks / hz / max(requests, 1) * 1e6:.2f}")
 PY
 }
 
@@ -92,15 +100,17 @@ import statistics, sys
 work, adapters = sys.argv[1], sys.argv[2:]
 def load(path):
     rows = [line.split() for line in open(path) if line.strip()]
-    return [float(r[0]) for r in rows], [float(r[1]) for r in rows]
-print(f"{'adapter':<8} {'arm':<10} {'req/s (median)':>15} {'p99 ms (median)':>16}")
+    return [float(r[0]) for r in rows], [float(r[1]) for r in rows], [float(r[2]) for r in rows]
+print(f"{'adapter':<8} {'arm':<10} {'req/s (median)':>15} {'p99 ms (median)':>16} {'server CPU µs/req':>18}")
 for adapter in adapters:
     plain = load(f"{work}/{adapter}.plain")
     verified = load(f"{work}/{adapter}.verified")
-    for name, (rps, p99) in (("plain", plain), ("verified", verified)):
-        print(f"{adapter:<8} {name:<10} {statistics.median(rps):>15.0f} {statistics.median(p99):>16.3f}")
+    for name, (rps, p99, cpu) in (("plain", plain), ("verified", verified)):
+        print(f"{adapter:<8} {name:<10} {statistics.median(rps):>15.0f} {statistics.median(p99):>16.3f} {statistics.median(cpu):>18.2f}")
     # Ratio of medians, and the median of the per-repetition ratios (adjacent runs).
     ratios = [v / p for v, p in zip(verified[0], plain[0])]
     print(f"{adapter:<8} with/without req/s: {statistics.median(verified[0]) / statistics.median(plain[0]):.3f}"
-          f" (median of per-repetition ratios {statistics.median(ratios):.3f})")
+          f" (median of per-repetition ratios {statistics.median(ratios):.3f});"
+          f" CPU-bound capacity ratio (plain / verified CPU per request):"
+          f" {statistics.median(plain[2]) / statistics.median(verified[2]):.3f}")
 PY
