@@ -45,11 +45,11 @@ use actix_web::body::EitherBody;
 use actix_web::dev::Extensions;
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
-use actix_web::web::{self, Bytes, PayloadConfig};
+use actix_web::web::{self, PayloadConfig};
 use actix_web::{Error, HttpMessage};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt as _;
-use hookguard_core::{Rejection, Verified, Verifier, DEFAULT_MAX_BODY_SIZE};
+use hookguard_core::{BodyCollector, Rejection, Verified, Verifier, DEFAULT_MAX_BODY_SIZE};
 
 use crate::response::{DefaultRejection, RejectionResponse};
 
@@ -392,26 +392,20 @@ async fn check<R>(settings: &Settings<R>, req: &mut ServiceRequest) -> Result<Ve
         None => return Err(Rejection::MissingSignature),
     };
 
-    let limit = settings.max_body_size;
-    let declared = declared_length(req);
-    if declared.is_some_and(|length| length > limit as u64) {
-        return Err(Rejection::BodyTooLarge { limit });
-    }
-    // Room for the declared length if the body comes in several chunks, but never more than
-    // the default limit up front: a declared length is only a claim (as in the tower adapter).
-    let capacity = declared.map_or(0, |length| {
-        usize::try_from(length).map_or(limit, |length| length.min(limit).min(DEFAULT_MAX_BODY_SIZE))
-    });
-
+    let collector = BodyCollector::new(
+        &settings.verifier,
+        settings.max_body_size,
+        declared_length(req),
+    )?;
     let mut payload = req.take_payload();
-    let read = read_body(&settings.verifier, &mut payload, limit, capacity);
-    let (body, verification) = match settings.read_timeout {
+    let read = read_body(collector, &mut payload);
+    let collector = match settings.read_timeout {
         Some(timeout) => actix_web::rt::time::timeout(timeout, read)
             .await
             .map_err(|_elapsed| Rejection::BodyTimeout)??,
         None => read.await?,
     };
-    let verified = verification.finish(&signature)?;
+    let (body, verified) = collector.finish(&signature)?;
     req.set_payload(Payload::from(body));
     Ok(verified)
 }
@@ -427,74 +421,17 @@ fn declared_length(req: &ServiceRequest) -> Option<u64> {
         .ok()
 }
 
-/// Reads the payload to its end, hashing each chunk as it arrives and never holding more
-/// than `limit` bytes.
+/// Reads the payload to its end into `collector` (bounded, hashed as it arrives).
 async fn read_body(
-    verifier: &Verifier,
+    mut collector: BodyCollector,
     payload: &mut Payload,
-    limit: usize,
-    capacity: usize,
-) -> Result<(Bytes, hookguard_core::Verification), Rejection> {
-    let mut verification = verifier.start();
-    let mut body = Body::Empty;
-    let mut total: usize = 0;
+) -> Result<BodyCollector, Rejection> {
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|error| {
             tracing::debug!(%error, "webhook payload stream failed");
             Rejection::BodyUnreadable
         })?;
-        total = total.saturating_add(chunk.len());
-        if total > limit {
-            return Err(Rejection::BodyTooLarge { limit });
-        }
-        verification.update(&chunk);
-        body.push(chunk, capacity, limit);
+        collector.push(chunk)?;
     }
-    Ok((body.freeze(), verification))
-}
-
-/// The collected body: one chunk kept as it came (no copy), several joined.
-enum Body {
-    Empty,
-    One(Bytes),
-    Many(Vec<u8>),
-}
-
-impl Body {
-    /// Appends `chunk`. A second chunk starts one buffer of at least `capacity` bytes (the
-    /// declared length, already checked against the limit); growth doubles but never
-    /// reserves past `limit`, so a chunked body without `Content-Length` cannot make the
-    /// buffer larger than the limit either.
-    fn push(&mut self, chunk: Bytes, capacity: usize, limit: usize) {
-        if chunk.is_empty() {
-            return;
-        }
-        *self = match std::mem::replace(self, Body::Empty) {
-            Body::Empty => Body::One(chunk),
-            Body::One(first) => {
-                let needed = first.len().saturating_add(chunk.len());
-                let mut joined = Vec::with_capacity(capacity.max(needed));
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(&chunk);
-                Body::Many(joined)
-            }
-            Body::Many(mut joined) => {
-                let needed = joined.len().saturating_add(chunk.len());
-                if needed > joined.capacity() {
-                    let target = needed.max(joined.capacity().saturating_mul(2)).min(limit);
-                    joined.reserve_exact(target.max(needed) - joined.len());
-                }
-                joined.extend_from_slice(&chunk);
-                Body::Many(joined)
-            }
-        };
-    }
-
-    fn freeze(self) -> Bytes {
-        match self {
-            Body::Empty => Bytes::new(),
-            Body::One(bytes) => bytes,
-            Body::Many(joined) => Bytes::from(joined),
-        }
-    }
+    Ok(collector)
 }

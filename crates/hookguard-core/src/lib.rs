@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod body;
 mod encoding;
 mod error;
 mod provider;
@@ -10,6 +11,7 @@ mod utf8;
 mod verified;
 mod verifier;
 
+pub use body::BodyCollector;
 pub use encoding::{Encoding, TAG_LEN};
 pub use error::{ConfigError, Malformed, Rejection};
 pub use provider::{CustomProvider, Provider};

@@ -8,7 +8,7 @@ use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use bytes::{Buf, Bytes};
-use hookguard_core::{Rejection, Signature, Verification, Verifier};
+use hookguard_core::{BodyCollector, Rejection, Signature, Verifier};
 use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
@@ -63,11 +63,7 @@ pub(crate) struct Pending<S> {
     pub(crate) inner: S,
     pub(crate) verifier: Verifier,
     pub(crate) signature: Signature,
-    pub(crate) verification: Verification,
-    pub(crate) buffer: Buffer,
-    pub(crate) limit: usize,
-    pub(crate) received: usize,
-    pub(crate) capacity: usize,
+    pub(crate) body: BodyCollector,
 }
 
 impl<S, B, R> ResponseFuture<S, B, R>
@@ -181,12 +177,9 @@ where
                     continue;
                 };
                 let chunk = data.copy_to_bytes(data.remaining());
-                state.received = state.received.saturating_add(chunk.len());
-                if state.received > state.limit {
-                    return Poll::Ready(Err(Rejection::BodyTooLarge { limit: state.limit }));
+                if let Err(rejection) = state.body.push(chunk) {
+                    return Poll::Ready(Err(rejection));
                 }
-                state.verification.update(&chunk);
-                state.buffer.push(chunk, state.capacity, state.limit);
             }
             Poll::Ready(Some(Err(_))) => return Poll::Ready(Err(Rejection::BodyUnreadable)),
             Poll::Ready(None) => return Poll::Ready(Ok(())),
@@ -211,82 +204,22 @@ impl<S> Pending<S> {
             inner,
             verifier,
             signature,
-            verification,
-            buffer,
-            ..
+            body,
         } = self;
-        match verification.finish(&signature) {
-            Ok(verified) => {
+        match body.finish(&signature) {
+            Ok((bytes, verified)) => {
                 tracing::debug!(
                     provider = %verified.provider(),
                     key = %verified.key(),
                     "webhook signature verified"
                 );
                 parts.extensions.insert(verified);
-                Ok((
-                    inner,
-                    Request::from_parts(parts, Full::new(buffer.into_bytes())),
-                ))
+                Ok((inner, Request::from_parts(parts, Full::new(bytes))))
             }
             Err(rejection) => {
                 crate::service::log_rejection(&verifier, rejection);
                 Err(rejection)
             }
-        }
-    }
-}
-
-/// The body bytes received so far. A body that arrives in one chunk is kept as that very
-/// [`Bytes`] (no copy); a second chunk moves everything into one `Vec` (no copy on freeze).
-#[derive(Debug, Default)]
-pub(crate) enum Buffer {
-    /// Nothing received yet.
-    #[default]
-    Empty,
-    /// Exactly one non-empty chunk received.
-    One(Bytes),
-    /// Several chunks, concatenated.
-    Many(Vec<u8>),
-}
-
-impl Buffer {
-    /// Appends `chunk`; when a second chunk arrives, reserves at least `capacity` bytes
-    /// (the declared `Content-Length`, capped at the limit) for the concatenation.
-    ///
-    /// Growth doubles but never reserves past `limit` (the caller refuses a body over the
-    /// limit before pushing it), so the buffer's capacity stays within the limit even for a
-    /// chunked body without `Content-Length`.
-    pub(crate) fn push(&mut self, chunk: Bytes, capacity: usize, limit: usize) {
-        if chunk.is_empty() {
-            return;
-        }
-        *self = match std::mem::take(self) {
-            Buffer::Empty => Buffer::One(chunk),
-            Buffer::One(first) => {
-                let needed = first.len().saturating_add(chunk.len());
-                let mut joined = Vec::with_capacity(capacity.max(needed));
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(&chunk);
-                Buffer::Many(joined)
-            }
-            Buffer::Many(mut joined) => {
-                let needed = joined.len().saturating_add(chunk.len());
-                if needed > joined.capacity() {
-                    let target = needed.max(joined.capacity().saturating_mul(2)).min(limit);
-                    joined.reserve_exact(target.max(needed) - joined.len());
-                }
-                joined.extend_from_slice(&chunk);
-                Buffer::Many(joined)
-            }
-        };
-    }
-
-    /// Everything received, as one [`Bytes`].
-    pub(crate) fn into_bytes(self) -> Bytes {
-        match self {
-            Buffer::Empty => Bytes::new(),
-            Buffer::One(bytes) => bytes,
-            Buffer::Many(joined) => Bytes::from(joined),
         }
     }
 }
@@ -310,48 +243,7 @@ where
 impl<S> fmt::Debug for Pending<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pending")
-            .field("received", &self.received)
-            .field("limit", &self.limit)
+            .field("body", &self.body)
             .finish_non_exhaustive()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_chunk_is_kept_without_copy() {
-        let chunk = Bytes::from(vec![1, 2, 3]);
-        let ptr = chunk.as_ptr();
-        let mut buffer = Buffer::default();
-        buffer.push(Bytes::new(), 0, 16);
-        buffer.push(chunk, 0, 16);
-        assert_eq!(buffer.into_bytes().as_ptr(), ptr);
-    }
-
-    #[test]
-    fn chunks_are_concatenated_in_order() {
-        let mut buffer = Buffer::default();
-        for chunk in ["ab", "", "cd", "e"] {
-            buffer.push(Bytes::from(chunk), 16, 16);
-        }
-        assert_eq!(buffer.into_bytes(), "abcde");
-        assert_eq!(Buffer::default().into_bytes(), "");
-    }
-
-    #[test]
-    fn growth_without_content_length_stops_at_the_limit() {
-        let limit = 1000 * 1024 + 1;
-        let mut buffer = Buffer::default();
-        let mut pushed = 0;
-        while pushed + 1000 <= limit {
-            buffer.push(Bytes::from(vec![7_u8; 1000]), 0, limit);
-            pushed += 1000;
-            if let Buffer::Many(joined) = &buffer {
-                assert!(joined.capacity() <= limit, "capacity {}", joined.capacity());
-            }
-        }
-        assert_eq!(buffer.into_bytes().len(), pushed);
     }
 }

@@ -5,13 +5,13 @@ use std::fmt;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use hookguard_core::{Rejection, Verifier};
+use hookguard_core::{BodyCollector, Rejection, Verifier};
 use http::{header, HeaderMap, HeaderName, Request, Response};
 use http_body::Body;
 use http_body_util::Full;
 use tower_service::Service;
 
-use crate::future::{Buffer, Pending, ResponseFuture};
+use crate::future::{Pending, ResponseFuture};
 use crate::layer::{Config, VerifySignatureLayer};
 use crate::response::{DefaultRejection, RejectionResponse, ResponseBody};
 
@@ -173,41 +173,25 @@ where
             Err(rejection) => return reject(verifier, rejection, rejection_response),
         };
 
+        // A body whose own size hint already passes the limit is refused like an oversize
+        // `Content-Length`: before any byte is read.
         let limit = *max_body_size;
-        let declared = content_length(&parts.headers);
-        let too_large = |length: u64| usize::try_from(length).map_or(true, |length| length > limit);
-        if declared.is_some_and(too_large) || too_large(body.size_hint().lower()) {
-            return reject(
-                verifier,
-                Rejection::BodyTooLarge { limit },
-                rejection_response,
-            );
-        }
-        // Reserve what the client declared, but never more than the default limit up front:
-        // a declared length is a claim, and with a huge configured limit an absurd claim
-        // would otherwise make the allocator abort the process. Past this the buffer grows
-        // with the bytes that actually arrive.
-        let capacity = declared
-            .and_then(|length| usize::try_from(length).ok())
-            .map_or(0, |length| length.min(limit).min(MAX_UP_FRONT));
-
+        let hinted = Some(body.size_hint().lower()).filter(|&lower| lower > 0);
+        let declared = content_length(&parts.headers).max(hinted);
+        let collector = match BodyCollector::new(verifier, limit, declared) {
+            Ok(collector) => collector,
+            Err(rejection) => return reject(verifier, rejection, rejection_response),
+        };
         let pending = Pending {
             parts,
             inner,
             verifier: verifier.clone(),
             signature,
-            verification: verifier.start(),
-            buffer: Buffer::default(),
-            limit,
-            received: 0,
-            capacity,
+            body: collector,
         };
         ResponseFuture::buffering(body, pending, *read_timeout, rejection_response)
     }
 }
-
-/// The most the buffer reserves on the strength of `Content-Length` alone.
-const MAX_UP_FRONT: usize = hookguard_core::DEFAULT_MAX_BODY_SIZE;
 
 /// Logs `rejection` and answers with the rejection response at once.
 fn reject<S, B, R>(

@@ -1,0 +1,303 @@
+//! [`BodyCollector`]: reads a request body for verification, the same way in every adapter.
+//!
+//! It refuses a declared `Content-Length` over the limit before any byte is read, counts
+//! the bytes as they arrive and refuses the body as soon as it passes the limit (never
+//! holding more), hashes each chunk while it is in cache (no second pass), and keeps the
+//! bytes for the handler: a body that arrives in one chunk is handed on as that very
+//! [`Bytes`], without a copy.
+//!
+//! # Example
+//! ```
+//! use bytes::Bytes;
+//! use hookguard_core::{BodyCollector, Provider, Secret, Signer, Verifier};
+//!
+//! let verifier = Verifier::new(Provider::Bindbee, Secret::new("k")?)?;
+//! let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"{\"event\":1}");
+//! let signature = verifier.parse_signature(Some(&header))?;
+//!
+//! let mut body = BodyCollector::new(&verifier, 1024, Some(11))?;
+//! body.push(Bytes::from_static(b"{\"event\""))?;
+//! body.push(Bytes::from_static(b":1}"))?;
+//! let (bytes, verified) = body.finish(&signature)?;
+//! assert_eq!(bytes, "{\"event\":1}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+
+use bytes::Bytes;
+
+use crate::error::Rejection;
+use crate::verified::Verified;
+use crate::verifier::{Signature, Verification, Verifier};
+use crate::DEFAULT_MAX_BODY_SIZE;
+
+/// The most the buffer reserves on the strength of `Content-Length` alone: a declared length
+/// is only a claim, and under a huge configured limit an absurd claim would otherwise make
+/// the allocator abort the process. Past this, the buffer grows with the bytes that arrive.
+const MAX_UP_FRONT: usize = DEFAULT_MAX_BODY_SIZE;
+
+/// A body being read for verification: bounded, hashed as it arrives, kept for the handler.
+///
+/// # Example
+/// ```
+/// use bytes::Bytes;
+/// use hookguard_core::{BodyCollector, Provider, Rejection, Secret, Verifier};
+///
+/// let verifier = Verifier::new(Provider::PeopleForce, Secret::new("k")?)?;
+/// // A declared length over the limit is refused before any byte is read...
+/// assert_eq!(
+///     BodyCollector::new(&verifier, 16, Some(17)).unwrap_err(),
+///     Rejection::BodyTooLarge { limit: 16 },
+/// );
+/// // ...and so is a body that passes the limit while it streams in.
+/// let mut body = BodyCollector::new(&verifier, 16, None)?;
+/// body.push(Bytes::from_static(b"0123456789"))?;
+/// assert!(body.push(Bytes::from_static(b"0123456789")).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct BodyCollector {
+    verification: Verification,
+    buffer: Buffer,
+    received: usize,
+    limit: usize,
+    capacity: usize,
+}
+
+impl BodyCollector {
+    /// Starts reading a body of at most `limit` bytes whose declared length (the request's
+    /// `Content-Length`, if it has exactly one valid value) is `declared`.
+    ///
+    /// # Errors
+    /// [`Rejection::BodyTooLarge`] when `declared` is over `limit`.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{BodyCollector, Provider, Secret, Verifier};
+    /// # let verifier = Verifier::new(Provider::PeopleForce, Secret::new("k")?)?;
+    /// let body = BodyCollector::new(&verifier, hookguard_core::DEFAULT_MAX_BODY_SIZE, Some(1259))?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(
+        verifier: &Verifier,
+        limit: usize,
+        declared: Option<u64>,
+    ) -> Result<Self, Rejection> {
+        let declared = declared.map(|length| usize::try_from(length).unwrap_or(usize::MAX));
+        if declared.is_some_and(|length| length > limit) {
+            return Err(Rejection::BodyTooLarge { limit });
+        }
+        Ok(BodyCollector {
+            verification: verifier.start(),
+            buffer: Buffer::Empty,
+            received: 0,
+            limit,
+            capacity: declared.map_or(0, |length| length.min(MAX_UP_FRONT)),
+        })
+    }
+
+    /// Adds the next chunk of the body.
+    ///
+    /// # Errors
+    /// [`Rejection::BodyTooLarge`] as soon as the body passes the limit; the chunk that
+    /// passes it is not kept.
+    ///
+    /// # Example
+    /// ```
+    /// # use bytes::Bytes;
+    /// # use hookguard_core::{BodyCollector, Provider, Secret, Verifier};
+    /// # let verifier = Verifier::new(Provider::PeopleForce, Secret::new("k")?)?;
+    /// let mut body = BodyCollector::new(&verifier, 1024, None)?;
+    /// body.push(Bytes::from_static(b"{}"))?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn push(&mut self, chunk: Bytes) -> Result<(), Rejection> {
+        self.received = self.received.saturating_add(chunk.len());
+        if self.received > self.limit {
+            return Err(Rejection::BodyTooLarge { limit: self.limit });
+        }
+        self.verification.update(&chunk);
+        self.buffer.push(chunk, self.capacity, self.limit);
+        Ok(())
+    }
+
+    /// Checks the signature over the whole body; on success, the exact bytes received and
+    /// what matched.
+    ///
+    /// # Errors
+    /// [`Rejection::Mismatch`] or [`Rejection::BodyNotUtf8`], as
+    /// [`Verification::finish`].
+    ///
+    /// # Example
+    /// ```
+    /// # use bytes::Bytes;
+    /// # use hookguard_core::{BodyCollector, Provider, Secret, Signer, Verifier};
+    /// # let verifier = Verifier::new(Provider::PeopleForce, Secret::new("k")?)?;
+    /// # let header = Signer::new(Provider::PeopleForce, Secret::new("k")?)?.sign(b"{}");
+    /// let signature = verifier.parse_signature(Some(&header))?;
+    /// let mut body = BodyCollector::new(&verifier, 1024, Some(2))?;
+    /// body.push(Bytes::from_static(b"{}"))?;
+    /// let (bytes, verified) = body.finish(&signature)?;
+    /// assert_eq!((bytes.as_ref(), verified.key().index()), (&b"{}"[..], 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn finish(self, signature: &Signature) -> Result<(Bytes, Verified), Rejection> {
+        let verified = self.verification.finish(signature)?;
+        Ok((self.buffer.into_bytes(), verified))
+    }
+}
+
+impl fmt::Debug for BodyCollector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BodyCollector")
+            .field("received", &self.received)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The bytes received so far.
+#[derive(Debug, Default)]
+enum Buffer {
+    /// Nothing received yet.
+    #[default]
+    Empty,
+    /// Exactly one non-empty chunk, kept as it came.
+    One(Bytes),
+    /// Several chunks, joined.
+    Many(Vec<u8>),
+}
+
+impl Buffer {
+    /// Appends `chunk`. A second chunk starts one buffer of at least `capacity` bytes (the
+    /// declared length); growth doubles but never reserves past `limit`, so a chunked body
+    /// without `Content-Length` cannot make the buffer larger than the limit either.
+    fn push(&mut self, chunk: Bytes, capacity: usize, limit: usize) {
+        if chunk.is_empty() {
+            return;
+        }
+        *self = match std::mem::take(self) {
+            Buffer::Empty => Buffer::One(chunk),
+            Buffer::One(first) => {
+                let needed = first.len().saturating_add(chunk.len());
+                let mut joined = Vec::with_capacity(capacity.max(needed));
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&chunk);
+                Buffer::Many(joined)
+            }
+            Buffer::Many(mut joined) => {
+                let needed = joined.len().saturating_add(chunk.len());
+                if needed > joined.capacity() {
+                    let target = needed.max(joined.capacity().saturating_mul(2)).min(limit);
+                    joined.reserve_exact(target.max(needed) - joined.len());
+                }
+                joined.extend_from_slice(&chunk);
+                Buffer::Many(joined)
+            }
+        };
+    }
+
+    /// Everything received, as one [`Bytes`] (a joined buffer is frozen without a copy).
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Buffer::Empty => Bytes::new(),
+            Buffer::One(bytes) => bytes,
+            Buffer::Many(joined) => Bytes::from(joined),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Provider, Secret, Signer};
+
+    fn verifier() -> Verifier {
+        Verifier::new(Provider::PeopleForce, Secret::new("k").unwrap()).unwrap()
+    }
+
+    fn signature(body: &[u8]) -> Signature {
+        let header = Signer::new(Provider::PeopleForce, Secret::new("k").unwrap())
+            .unwrap()
+            .sign(body);
+        verifier().parse_signature(Some(header)).unwrap()
+    }
+
+    #[test]
+    fn one_chunk_is_handed_on_without_copy() {
+        let chunk = Bytes::from(vec![b'{', b'}']);
+        let ptr = chunk.as_ptr();
+        let mut body = BodyCollector::new(&verifier(), 16, None).unwrap();
+        body.push(Bytes::new()).unwrap();
+        body.push(chunk).unwrap();
+        let (bytes, _) = body.finish(&signature(b"{}")).unwrap();
+        assert_eq!(bytes.as_ptr(), ptr);
+    }
+
+    #[test]
+    fn chunks_are_joined_in_order_and_verified_as_one_body() {
+        let mut body = BodyCollector::new(&verifier(), 16, Some(5)).unwrap();
+        for chunk in ["ab", "", "cd", "e"] {
+            body.push(Bytes::from(chunk)).unwrap();
+        }
+        let (bytes, verified) = body.finish(&signature(b"abcde")).unwrap();
+        assert_eq!((bytes, verified.key().index()), (Bytes::from("abcde"), 0));
+    }
+
+    #[test]
+    fn an_empty_body_verifies_as_empty() {
+        let body = BodyCollector::new(&verifier(), 0, Some(0)).unwrap();
+        assert_eq!(body.finish(&signature(b"")).unwrap().0, "");
+    }
+
+    #[test]
+    fn the_limit_is_exact() {
+        let mut body = BodyCollector::new(&verifier(), 4, None).unwrap();
+        body.push(Bytes::from("abcd")).unwrap();
+        assert_eq!(
+            body.push(Bytes::from("e")),
+            Err(Rejection::BodyTooLarge { limit: 4 })
+        );
+        assert!(BodyCollector::new(&verifier(), 4, Some(4)).is_ok());
+        assert_eq!(
+            BodyCollector::new(&verifier(), 4, Some(u64::MAX)).unwrap_err(),
+            Rejection::BodyTooLarge { limit: 4 }
+        );
+    }
+
+    #[test]
+    fn a_tampered_chunk_is_a_mismatch() {
+        let mut body = BodyCollector::new(&verifier(), 16, None).unwrap();
+        body.push(Bytes::from("abcdX")).unwrap();
+        assert_eq!(
+            body.finish(&signature(b"abcde")).unwrap_err(),
+            Rejection::Mismatch
+        );
+    }
+
+    #[test]
+    fn growth_without_content_length_stops_at_the_limit() {
+        let limit = 1000 * 1024 + 1;
+        let mut buffer = Buffer::default();
+        let mut pushed = 0;
+        while pushed + 1000 <= limit {
+            buffer.push(Bytes::from(vec![7_u8; 1000]), 0, limit);
+            pushed += 1000;
+            if let Buffer::Many(joined) = &buffer {
+                assert!(joined.capacity() <= limit, "capacity {}", joined.capacity());
+            }
+        }
+        assert_eq!(buffer.into_bytes().len(), pushed);
+    }
+
+    #[test]
+    fn an_absurd_declared_length_under_a_huge_limit_reserves_little() {
+        let mut body = BodyCollector::new(&verifier(), usize::MAX, Some(u64::MAX)).unwrap();
+        body.push(Bytes::from("a")).unwrap();
+        body.push(Bytes::from("b")).unwrap();
+        let Buffer::Many(joined) = &body.buffer else {
+            panic!("two chunks are joined")
+        };
+        assert!(joined.capacity() <= MAX_UP_FRONT);
+    }
+}
