@@ -10,13 +10,18 @@
 //! over the rounds. Pairing cancels the drift of a shared machine, which
 //! criterion's one-after-the-other groups cannot.
 
+#[path = "../../../benches/paired.rs"]
+mod paired;
+
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use hmac::{Hmac, KeyInit, Mac};
 use hookguard_core::{Provider, Secret, Signer, Verifier};
 use sha2::{Digest, Sha256};
+
+use paired::Arm;
 
 const SEED: &[u8] = include_bytes!("../../../tests/vectors/employee_create.json");
 const SECRET: &str = "pf_whsec_2b7e151628aed2a6";
@@ -49,27 +54,19 @@ fn header(provider: &Provider, body: &[u8]) -> String {
         .sign(body)
 }
 
-/// The operation a variant measures, given the body.
-type Run = Box<dyn Fn(&[u8])>;
-
-/// One measured operation over one body.
-struct Variant {
-    name: &'static str,
-    run: Run,
-}
-
-fn variants(body: &[u8]) -> Vec<Variant> {
+/// The measured operations over `body`, the SHA-256 reference first.
+fn variants(body: &[u8]) -> Vec<Arm<'_>> {
     let keyed = <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("hmac key");
     let mut list = vec![
-        Variant {
+        Arm {
             name: "sha256 (reference)",
-            run: Box::new(|body| {
+            run: Box::new(move || {
                 black_box(Sha256::digest(black_box(body)));
             }),
         },
-        Variant {
+        Arm {
             name: "hmac-sha256 (pre-keyed)",
-            run: Box::new(move |body| {
+            run: Box::new(move || {
                 let mut mac = keyed.clone();
                 mac.update(black_box(body));
                 black_box(mac.finalize());
@@ -87,9 +84,9 @@ fn variants(body: &[u8]) -> Vec<Variant> {
     ] {
         let verifier = verifier(&provider, utf8);
         let value = header(&provider, body);
-        list.push(Variant {
+        list.push(Arm {
             name,
-            run: Box::new(move |body| {
+            run: Box::new(move || {
                 black_box(
                     verifier
                         .verify(Some(black_box(value.as_str())), black_box(body))
@@ -108,25 +105,11 @@ fn bench_verify(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(body.len() as u64));
         for variant in variants(&body) {
             group.bench_function(BenchmarkId::from_parameter(variant.name), |b| {
-                b.iter(|| (variant.run)(&body));
+                b.iter(|| (variant.run)());
             });
         }
         group.finish();
     }
-}
-
-/// Mean time per call of `run` over `calls` calls.
-fn time_per_call(run: &dyn Fn(&[u8]), body: &[u8], calls: u32) -> f64 {
-    let start = Instant::now();
-    for _ in 0..calls {
-        run(body);
-    }
-    start.elapsed().as_secs_f64() / f64::from(calls)
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 /// Interleaved rounds; prints the median per-round ratio of SHA-256 time to each variant's.
@@ -141,52 +124,26 @@ fn paired_ratios(rounds: usize, budget: Duration) {
     for (label, len) in SIZES {
         let body = body_of(len);
         let list = variants(&body);
-        // Calls per timing so one timing lasts about `budget`.
-        let once = time_per_call(&*list[0].run, &body, 16);
-        let mut calls: u32 = 1;
-        while f64::from(calls) * once < budget.as_secs_f64() && calls < 1 << 20 {
-            calls *= 2;
-        }
+        // Calls per timing so one timing of the reference lasts about `budget`, the same for
+        // every variant, then a warm-up of each.
+        let calls = paired::calibrate(&*list[0].run, 16, budget);
         for variant in &list {
-            time_per_call(&*variant.run, &body, calls); // warm-up
+            paired::time_per_call(&*variant.run, calls);
         }
-        let mut times = vec![Vec::with_capacity(rounds); list.len()];
-        for round in 0..rounds {
-            for k in 0..list.len() {
-                let index = (round + k) % list.len();
-                // The fastest of a few short timings: preemption only ever adds time.
-                let fastest = (0..5)
-                    .map(|_| time_per_call(&*list[index].run, &body, calls))
-                    .fold(f64::INFINITY, f64::min);
-                times[index].push(fastest);
-            }
-        }
-        for (variant, series) in list.iter().zip(&times) {
-            let mut ratios: Vec<f64> = times[0].iter().zip(series).map(|(s, v)| s / v).collect();
-            let mut own = series.clone();
+        let times = paired::rounds(&list, &vec![calls; list.len()], rounds);
+        for (i, variant) in list.iter().enumerate() {
             println!(
                 "{label:<14} {:<42} {:>9.3} µs {:>8.3}",
                 variant.name,
-                median(&mut own) * 1e6,
-                median(&mut ratios)
+                paired::median(times.iter().map(|round| round[i])) * 1e6,
+                paired::median(times.iter().map(|round| round[0] / round[i]))
             );
         }
     }
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    // The paired table runs unless criterion is only profiling, listing or testing.
-    let filtered = std::env::var_os("HOOKGUARD_NO_PAIRED").is_some()
-        || args
-            .iter()
-            .any(|arg| matches!(arg.as_str(), "--profile-time" | "--list" | "--test"));
-    let mut criterion = Criterion::default().configure_from_args();
-    if std::env::var_os("HOOKGUARD_PAIRED_ONLY").is_none() {
-        bench_verify(&mut criterion);
-        criterion.final_summary();
-    }
-    if !filtered {
+    paired::main(bench_verify, || {
         paired_ratios(61, Duration::from_micros(400));
-    }
+    });
 }

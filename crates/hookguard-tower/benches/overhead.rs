@@ -8,8 +8,11 @@
 //! timings, as preemption only adds time) and takes the ratio within the round; the table
 //! shows the median over the rounds. Both arms build the same signed request.
 
+#[path = "../../../benches/paired.rs"]
+mod paired;
+
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
@@ -22,6 +25,8 @@ use hookguard_tower::VerifySignatureLayer;
 use sha2::Sha256;
 use tokio::runtime::Runtime;
 use tower::ServiceExt;
+
+use paired::Arm;
 
 const SEED: &[u8] = include_bytes!("../../../tests/vectors/employee_create.json");
 const SECRET: &str = "pf_whsec_2b7e151628aed2a6";
@@ -70,12 +75,7 @@ fn request(body: &Bytes, signature: &str) -> Request<Body> {
         .expect("request")
 }
 
-/// One arm of the comparison.
-struct Arm<'a> {
-    name: &'static str,
-    run: Box<dyn Fn() + 'a>,
-}
-
+/// Without the middleware, with it, and the bare HMAC of the body.
 fn arms<'a>(runtime: &'a Runtime, body: &'a Bytes, signature: &'a str) -> Vec<Arm<'a>> {
     let (without, with) = routers();
     let keyed = <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("key");
@@ -131,21 +131,7 @@ fn bench_overhead(c: &mut Criterion, runtime: &Runtime) {
     }
 }
 
-/// Mean time per call over `calls` calls.
-fn time_per_call(run: &dyn Fn(), calls: u32) -> f64 {
-    let start = Instant::now();
-    for _ in 0..calls {
-        run();
-    }
-    start.elapsed().as_secs_f64() / f64::from(calls)
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-fn paired(runtime: &Runtime, rounds: usize, budget: Duration) {
+fn paired_overhead(runtime: &Runtime, rounds: usize, budget: Duration) {
     println!("\ntower in-process overhead (median of {rounds} paired rounds)");
     println!(
         "{:<12} {:>10} {:>10} {:>10} {:>10} {:>22}",
@@ -154,34 +140,17 @@ fn paired(runtime: &Runtime, rounds: usize, budget: Duration) {
     for (label, body) in sizes() {
         let signature = signature(&body);
         let arms = arms(runtime, &body, &signature);
-        let mut calls: Vec<u32> = Vec::new();
-        for arm in &arms {
-            let once = time_per_call(&*arm.run, 8);
-            let mut n: u32 = 1;
-            while f64::from(n) * once < budget.as_secs_f64() && n < 1 << 20 {
-                n *= 2;
-            }
-            calls.push(n);
-        }
-        let mut times = vec![Vec::with_capacity(rounds); arms.len()];
-        for round in 0..rounds {
-            for k in 0..arms.len() {
-                let index = (round + k) % arms.len();
-                let fastest = (0..5)
-                    .map(|_| time_per_call(&*arms[index].run, calls[index]))
-                    .fold(f64::INFINITY, f64::min);
-                times[index].push(fastest);
-            }
-        }
-        let mut ratios: Vec<f64> = (0..rounds)
-            .map(|r| (times[1][r] - times[0][r]) / times[2][r])
+        let calls: Vec<u32> = arms
+            .iter()
+            .map(|arm| paired::calibrate(&*arm.run, 8, budget))
             .collect();
-        let mut deltas: Vec<f64> = (0..rounds).map(|r| times[1][r] - times[0][r]).collect();
-        let [without, with, hmac] = [0, 1, 2].map(|i| median(&mut times[i].clone()) * 1e6);
+        let times = paired::rounds(&arms, &calls, rounds);
+        let [without, with, hmac] =
+            [0, 1, 2].map(|i| paired::median(times.iter().map(|t| t[i])) * 1e6);
         println!(
             "{label:<12} {without:>7.2} µs {with:>7.2} µs {:>7.2} µs {hmac:>7.2} µs {:>22.2}",
-            median(&mut deltas) * 1e6,
-            median(&mut ratios)
+            paired::median(times.iter().map(|t| t[1] - t[0])) * 1e6,
+            paired::median(times.iter().map(|t| (t[1] - t[0]) / t[2]))
         );
     }
 }
@@ -191,18 +160,8 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let args: Vec<String> = std::env::args().collect();
-    // The paired table runs unless criterion is only profiling, listing or testing.
-    let filtered = std::env::var_os("HOOKGUARD_NO_PAIRED").is_some()
-        || args
-            .iter()
-            .any(|arg| matches!(arg.as_str(), "--profile-time" | "--list" | "--test"));
-    let mut criterion = Criterion::default().configure_from_args();
-    if std::env::var_os("HOOKGUARD_PAIRED_ONLY").is_none() {
-        bench_overhead(&mut criterion, &runtime);
-        criterion.final_summary();
-    }
-    if !filtered {
-        paired(&runtime, 41, Duration::from_micros(500));
-    }
+    paired::main(
+        |c| bench_overhead(c, &runtime),
+        || paired_overhead(&runtime, 41, Duration::from_micros(500)),
+    );
 }
