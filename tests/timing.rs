@@ -5,8 +5,14 @@
 //! Welch's t-test on the two timing sets (raw, and cropped at the pooled 99th and 90th
 //! percentiles to shed preemption outliers) must stay under |t| < 4.5, dudect's threshold.
 //!
-//! The harness proves it can see a leak: the same measurement with an early-exit byte
-//! comparison added must give |t| far above 4.5 (run in the full version).
+//! Both classes are built by editing the same header text in the same buffer (both edit
+//! positions written every time, the class only picks the values), so the work before the
+//! clock starts and the memory involved are the same for both.
+//!
+//! The full run also proves the harness can see a leak (the same measurement with an
+//! early-exit byte comparison added must give |t| far above 4.5) and reports an A/A run
+//! (both classes identical) as the harness's noise floor, and the mean difference in ns
+//! next to each |t|, as dudect's t only says how significant an effect is, not how large.
 //!
 //! * `cargo test --test timing`: a quick check (10 000 samples per class).
 //! * `HOOKGUARD_TIMING=1 cargo test --release --test timing -- --nocapture`: the full run
@@ -21,6 +27,8 @@ use std::time::Instant;
 use hookguard::{Provider, Secret, Signer, Verifier};
 
 const THRESHOLD: f64 = 4.5;
+/// The URL-safe base64 alphabet (Bindbee).
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// splitmix64: a fixed-seed generator for the class sequence.
 struct Rng(u64);
@@ -77,6 +85,25 @@ fn max_abs_t(a: &[f64], b: &[f64]) -> f64 {
     worst
 }
 
+/// The difference of the class means (B - A) in ns, both cropped at the pooled 90th
+/// percentile: the size of an effect, where |t| is only its significance.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "percentile index of a non-empty sample"
+)]
+fn mean_difference(a: &[f64], b: &[f64]) -> f64 {
+    let mut pooled: Vec<f64> = a.iter().chain(b).copied().collect();
+    pooled.sort_by(f64::total_cmp);
+    let cut = pooled[((pooled.len() - 1) as f64 * 0.9) as usize];
+    let mean = |x: &[f64]| {
+        let kept: Vec<f64> = x.iter().copied().filter(|v| *v <= cut).collect();
+        kept.iter().sum::<f64>() / kept.len() as f64
+    };
+    mean(b) - mean(a)
+}
+
 /// An early-exit comparison: what a naive `==` on the decoded tag would do.
 fn leaky_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
     for (x, y) in a.iter().zip(b) {
@@ -87,13 +114,15 @@ fn leaky_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
     true
 }
 
-/// One measurement setup: a verifier, a body and the two classes of wrong header.
+/// One measurement setup: a verifier, a body, the correct header text and the one-character
+/// edits that make it wrong in the first tag byte (class A) or the last (class B).
 struct Setup {
     verifier: Verifier,
     body: Vec<u8>,
     correct: [u8; 32],
-    /// Header values: class A (first byte wrong), class B (last byte wrong).
-    headers: [String; 2],
+    text: Vec<u8>,
+    /// (position, replacement character) for class A and class B.
+    edits: [(usize, u8); 2],
 }
 
 /// What is timed.
@@ -117,52 +146,79 @@ impl Setup {
         // A short body, so the comparison is as large a share of each call as it can be.
         let body = br#"{"action":"employee_create","id":130333}"#.to_vec();
         let signer = Signer::new(provider.clone(), Secret::new(secrets[0]).unwrap()).unwrap();
-        let header = signer.sign(&body);
-        let correct = *verifier.parse_signature(Some(&header)).unwrap().as_bytes();
-        let mut tags = [correct; 2];
-        tags[0][0] ^= 0x01;
-        tags[1][31] ^= 0x01;
-        // The wrong tags as header text; checked below to decode to exactly these tags.
-        let headers = tags.map(|tag| encode_like(provider, &tag));
-        for (text, tag) in headers.iter().zip(&tags) {
-            assert_eq!(
-                verifier.parse_signature(Some(text)).unwrap().as_bytes(),
-                tag
-            );
-            assert!(verifier.verify(Some(text), &body).is_err());
+        let text = signer.sign(&body).into_bytes();
+        let correct = *verifier.parse_signature(Some(&text)).unwrap().as_bytes();
+        // Hex: one digit is one nibble. URL-safe base64 (44 characters, one `=`): the first
+        // character is 6 bits of byte 0; the 43rd carries byte 31's low 4 bits and 2 zero
+        // bits, so its value changes by 4 to stay canonical.
+        let base64 =
+            |c: u8, flip: usize| ALPHABET[ALPHABET.iter().position(|a| *a == c).unwrap() ^ flip];
+        let hex = |c: u8| if c == b'0' { b'1' } else { b'0' };
+        let prefix = provider.prefix().len();
+        let edits = if *provider == Provider::PeopleForce {
+            [
+                (prefix, hex(text[prefix])),
+                (text.len() - 1, hex(text[text.len() - 1])),
+            ]
+        } else {
+            [
+                (prefix, base64(text[prefix], 1)),
+                (text.len() - 2, base64(text[text.len() - 2], 4)),
+            ]
+        };
+        for (class, (pos, byte)) in edits.iter().enumerate() {
+            let mut wrong = text.clone();
+            wrong[*pos] = *byte;
+            let tag = *verifier.parse_signature(Some(&wrong)).unwrap().as_bytes();
+            let differing: Vec<usize> = (0..32).filter(|i| tag[*i] != correct[*i]).collect();
+            assert_eq!(differing, [[0], [31]][class], "class {class} edit");
+            assert!(verifier.verify(Some(&wrong), &body).is_err());
         }
-        assert!(verifier.verify(Some(&header), &body).is_ok());
+        assert!(verifier.verify(Some(&text), &body).is_ok());
         Setup {
             verifier,
             body,
             correct,
-            headers,
+            text,
+            edits,
         }
     }
 
     /// Times `samples` calls per class, classes interleaved at random. With `leak`, an
-    /// early-exit comparison of the presented tag is added to each call (the control).
+    /// early-exit comparison of the presented tag is added to each call (the control). With
+    /// `same`, both classes get class A's input (an A/A run: any |t| is the harness's).
     #[allow(clippy::cast_precision_loss, reason = "nanoseconds of one call")]
-    fn measure(&self, path: Path, samples: usize, leak: bool, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    fn measure(
+        &self,
+        path: Path,
+        samples: usize,
+        (leak, same): (bool, bool),
+        seed: u64,
+    ) -> (Vec<f64>, Vec<f64>) {
         let mut rng = Rng(seed);
         let mut times = [
             Vec::with_capacity(samples + 64),
             Vec::with_capacity(samples + 64),
         ];
         let warm_up = samples / 10;
-        let signatures = self
-            .headers
-            .each_ref()
-            .map(|text| self.verifier.parse_signature(Some(text)).unwrap());
-        // Both classes are presented from the same place in memory, so placement (cache
-        // lines, alignment) cannot tell them apart.
-        let mut input = String::with_capacity(128);
+        // Both classes are built in, and presented from, the same memory by editing one
+        // character of the same text, so memory placement cannot tell them apart.
+        let mut input = self.text.clone();
+        let mut presented;
         let mut done = 0;
         while times[0].len().min(times[1].len()) < samples {
             let class = usize::from(rng.next() & 1 == 1);
-            input.clear();
-            input.push_str(&self.headers[class]);
-            let presented = signatures[class];
+            // Both edit positions are written every time (the class only picks the values),
+            // so the work before the clock starts is the same for both classes.
+            let class_b = !same && class == 1;
+            let [(pos_a, byte_a), (pos_b, byte_b)] = self.edits;
+            input.copy_from_slice(&self.text);
+            input[pos_a] = if class_b { self.text[pos_a] } else { byte_a };
+            input[pos_b] = if class_b { byte_b } else { self.text[pos_b] };
+            presented = self.verifier.parse_signature(Some(&input)).unwrap();
+            // In place (addresses escaped) before the clock starts.
+            black_box(&mut presented);
+            black_box(&mut input);
             let start = Instant::now();
             let result = match path {
                 Path::Header => self
@@ -189,27 +245,6 @@ impl Setup {
     }
 }
 
-/// The header text for `tag` in `provider`'s scheme: hex for PeopleForce, URL-safe padded
-/// base64 for Bindbee (written here by hand; `Setup::new` checks it decodes to `tag`).
-fn encode_like(provider: &Provider, tag: &[u8; 32]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    if *provider == Provider::PeopleForce {
-        return format!("sha256={}", hex::encode(tag));
-    }
-    let mut out = String::with_capacity(44);
-    for chunk in tag.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0_u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-        }
-    }
-    out.push('=');
-    out
-}
-
 fn run(samples: usize, full: bool) {
     let setups = [
         (
@@ -229,13 +264,15 @@ fn run(samples: usize, full: bool) {
     };
     for (seed, (name, setup)) in (1_u64..).zip(&setups) {
         for (offset, path) in [(0, Path::Tag), (10, Path::Header)] {
-            let (a, b) = setup.measure(path, samples, false, seed + offset);
+            let (a, b) = setup.measure(path, samples, (false, false), seed + offset);
             let t = max_abs_t(&a, &b);
             println!(
                 "timing {name}, {path:?} path: {samples} samples per class, median {:.0} ns \
-                 (first byte wrong) vs {:.0} ns (last byte wrong), max |t| = {t:.2}",
+                 (first byte wrong) vs {:.0} ns (last byte wrong), mean difference {:+.3} ns, \
+                 max |t| = {t:.2}",
                 median(&a),
-                median(&b)
+                median(&b),
+                mean_difference(&a, &b)
             );
             // The tag path is where the secret is involved: it must not leak. The header
             // path adds decoding of text the client wrote and knows; it is reported, and
@@ -248,14 +285,25 @@ fn run(samples: usize, full: bool) {
             }
         }
         if full {
-            let (a, b) = setup.measure(Path::Tag, samples, true, seed + 100);
+            let (a, b) = setup.measure(Path::Tag, samples, (true, false), seed + 100);
             let t = max_abs_t(&a, &b);
-            println!("timing {name}, leaky control: max |t| = {t:.2} (must exceed {THRESHOLD})");
+            println!(
+                "timing {name}, leaky control: mean difference {:+.3} ns, max |t| = {t:.2} \
+                 (must exceed {THRESHOLD})",
+                mean_difference(&a, &b)
+            );
             if t < THRESHOLD {
                 failures.push(format!(
                     "{name}: the harness missed the early-exit control (|t| = {t:.2})"
                 ));
             }
+            // A/A: both classes identical. Reported: it is the harness's own noise floor.
+            let (a, b) = setup.measure(Path::Tag, samples, (false, true), seed + 200);
+            println!(
+                "timing {name}, A/A (no difference): mean difference {:+.3} ns, max |t| = {:.2}",
+                mean_difference(&a, &b),
+                max_abs_t(&a, &b)
+            );
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
