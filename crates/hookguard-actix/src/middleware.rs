@@ -140,8 +140,8 @@ impl<R> VerifySignature<R> {
     /// `Content-Length` at once, otherwise as soon as the streamed total passes it.
     ///
     /// There is no "unlimited" setting: `0` admits only empty bodies (it never means "no
-    /// limit"), and any other value is taken literally. Nothing is reserved on the strength
-    /// of `Content-Length`: the buffer grows with the bytes that actually arrive.
+    /// limit"), and any other value is taken literally. Whatever the limit, at most
+    /// [`DEFAULT_MAX_BODY_SIZE`] is reserved before the bytes actually arrive.
     ///
     /// # Example
     /// ```
