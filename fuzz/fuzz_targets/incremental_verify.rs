@@ -1,7 +1,11 @@
 //! The incremental verifier fed arbitrary chunkings (including empty chunks and UTF-8
-//! characters cut anywhere) agrees with one-shot `verify` on every outcome.
+//! characters cut anywhere) agrees with one-shot `verify` on every outcome; so does the
+//! adapters' `BodyCollector` (same chunks, with or without a declared length, under a limit
+//! that the body may exceed), which also hands back exactly the bytes it was fed.
 #![no_main]
 
+use bytes::Bytes;
+use hookguard_core::{BodyCollector, Rejection};
 use hookguard_fuzz::{key_set, provider, signer, take, verifier};
 use libfuzzer_sys::fuzz_target;
 
@@ -54,6 +58,36 @@ fuzz_target!(|data: &[u8]| {
             verification.finish(&signature)
         });
     assert_eq!(one_shot, incremental, "cuts {cut_points:?}");
+
+    // The adapters' path: limit below, at or above the body's length; declared or not.
+    let limit = match (usize::from(cuts) + usize::from(mode)) % 3 {
+        0 => body.len().saturating_sub(1 + usize::from(mode) % 3),
+        1 => body.len(),
+        _ => body.len() + usize::from(cuts),
+    };
+    let declared = (config & 0x40 != 0).then_some(body.len() as u64);
+    if let Ok(signature) = verifier.parse_signature(header.as_ref()) {
+        let collected = BodyCollector::new(&verifier, limit, declared).and_then(|mut collector| {
+            let mut from = 0;
+            for &cut in cut_points.iter().chain(Some(&body.len())) {
+                collector.push(Bytes::copy_from_slice(&body[from..cut]))?;
+                from = cut;
+            }
+            collector.finish(&signature)
+        });
+        if body.len() > limit {
+            assert_eq!(collected.unwrap_err(), Rejection::BodyTooLarge { limit });
+        } else {
+            match (collected, &one_shot) {
+                (Ok((bytes, verified)), Ok(expected)) => {
+                    assert_eq!(&bytes[..], body);
+                    assert_eq!(&verified, expected);
+                }
+                (Err(got), Err(expected)) => assert_eq!(&got, expected),
+                (got, expected) => panic!("collector {got:?}, one-shot {expected:?}"),
+            }
+        }
+    }
     // A signed body is accepted whole or refused only for UTF-8.
     if mode % 4 == 0 {
         assert!(one_shot.is_ok() || config & 0x80 == 0 && std::str::from_utf8(body).is_err());
