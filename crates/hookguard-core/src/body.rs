@@ -28,8 +28,9 @@ use std::fmt;
 use bytes::Bytes;
 
 use crate::error::Rejection;
+use crate::verification::Verification;
 use crate::verified::Verified;
-use crate::verifier::{Signature, Verification, Verifier};
+use crate::verifier::{Signature, Verifier};
 use crate::DEFAULT_MAX_BODY_SIZE;
 
 /// The most the buffer reserves on the strength of `Content-Length` alone: a declared length

@@ -8,6 +8,7 @@ mod provider;
 mod secret;
 mod signer;
 mod utf8;
+mod verification;
 mod verified;
 mod verifier;
 
@@ -17,8 +18,9 @@ pub use error::{ConfigError, Malformed, Rejection};
 pub use provider::{CustomProvider, Provider};
 pub use secret::Secret;
 pub use signer::Signer;
+pub use verification::Verification;
 pub use verified::{KeyId, Verified};
-pub use verifier::{Signature, Verification, Verifier, VerifierBuilder};
+pub use verifier::{Signature, Verifier, VerifierBuilder};
 
 /// Default limit on a buffered body: 1 MiB. Adapters refuse larger bodies with `413`.
 ///
