@@ -368,9 +368,9 @@ where
                 }
                 Err(rejection) => {
                     tracing::warn!(
-                        reason = %rejection,
-                        status = rejection.status(),
                         provider = %settings.verifier.provider(),
+                        status = rejection.status(),
+                        reason = %rejection,
                         method = %req.method(),
                         path = req.path(),
                         "webhook request refused",
@@ -410,15 +410,15 @@ async fn check<R>(settings: &Settings<R>, req: &mut ServiceRequest) -> Result<Ve
     Ok(verified)
 }
 
-/// The `Content-Length` the client declared, if it sent a readable one.
+/// The `Content-Length` the client declared, if it declares exactly one valid value (as
+/// the tower adapter reads it).
 fn declared_length(req: &ServiceRequest) -> Option<u64> {
-    req.headers()
-        .get(CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+    let mut values = req.headers().get_all(CONTENT_LENGTH);
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    value.to_str().ok()?.trim().parse().ok()
 }
 
 /// Reads the payload to its end into `collector` (bounded, hashed as it arrives).

@@ -130,7 +130,7 @@ where
                             Err(rejection) => Kind::Rejected { rejection },
                         },
                         (Err(rejection), Some(state)) => {
-                            crate::service::log_rejection(&state.verifier, rejection);
+                            crate::service::log_rejection(&state.verifier, &state.parts, rejection);
                             Kind::Rejected { rejection }
                         }
                         (_, None) => Kind::Rejected {
@@ -217,7 +217,7 @@ impl<S> Pending<S> {
                 Ok((inner, Request::from_parts(parts, Full::new(bytes))))
             }
             Err(rejection) => {
-                crate::service::log_rejection(&verifier, rejection);
+                crate::service::log_rejection(&verifier, &parts, rejection);
                 Err(rejection)
             }
         }

@@ -6,6 +6,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use hookguard_core::{BodyCollector, Rejection, Verifier};
+use http::request::Parts;
 use http::{header, HeaderMap, HeaderName, Request, Response};
 use http_body::Body;
 use http_body_util::Full;
@@ -170,7 +171,7 @@ where
         };
         let signature = match signature {
             Ok(signature) => signature,
-            Err(rejection) => return reject(verifier, rejection, rejection_response),
+            Err(rejection) => return reject(verifier, &parts, rejection, rejection_response),
         };
 
         // A body whose own size hint already passes the limit is refused like an oversize
@@ -180,7 +181,7 @@ where
         let declared = content_length(&parts.headers).max(hinted);
         let collector = match BodyCollector::new(verifier, limit, declared) {
             Ok(collector) => collector,
-            Err(rejection) => return reject(verifier, rejection, rejection_response),
+            Err(rejection) => return reject(verifier, &parts, rejection, rejection_response),
         };
         let pending = Pending {
             parts,
@@ -196,23 +197,26 @@ where
 /// Logs `rejection` and answers with the rejection response at once.
 fn reject<S, B, R>(
     verifier: &Verifier,
+    parts: &Parts,
     rejection: Rejection,
     response: R,
 ) -> ResponseFuture<S, B, R>
 where
     S: Service<Request<Full<Bytes>>>,
 {
-    log_rejection(verifier, rejection);
+    log_rejection(verifier, parts, rejection);
     ResponseFuture::rejected(rejection, response)
 }
 
-/// The `tracing` event every refused request emits: the provider and the reason, never a
-/// secret.
-pub(crate) fn log_rejection(verifier: &Verifier, rejection: Rejection) {
+/// The `tracing` event every refused request emits, with the same fields as the actix
+/// adapter's: provider, status, reason, method and path, never a secret.
+pub(crate) fn log_rejection(verifier: &Verifier, parts: &Parts, rejection: Rejection) {
     tracing::warn!(
         provider = %verifier.provider(),
         status = rejection.status(),
         reason = %rejection,
+        method = %parts.method,
+        path = parts.uri.path(),
         "webhook request refused"
     );
 }
