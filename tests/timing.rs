@@ -14,7 +14,10 @@
 //! (both classes identical) as the harness's noise floor, and the mean difference in ns
 //! next to each |t|, as dudect's t only says how significant an effect is, not how large.
 //!
-//! * `cargo test --test timing`: a quick check (10 000 samples per class).
+//! * `cargo test --test timing`: a quick check (10 000 samples per class, plus the leaky
+//!   control). A check over the threshold is measured again with a fresh class sequence, up
+//!   to 3 times, and fails only if every attempt is over: a leak is steady, while a burst
+//!   of load on a shared 2-core CI machine reached |t| 5.6 once in 20 loaded runs.
 //! * `HOOKGUARD_TIMING=1 cargo test --release --test timing -- --nocapture`: the full run
 //!   (2 000 000 samples per class and provider, plus the leaky control), figures in the
 //!   README's "Reliability" section.
@@ -245,6 +248,11 @@ impl Setup {
     }
 }
 
+/// Measurements per check in the quick run: a real leak is a steady effect and exceeds the
+/// threshold on every attempt, while a burst of load on a shared CI machine disturbs one
+/// measurement, not three with fresh class sequences. The full run measures once.
+const QUICK_ATTEMPTS: u64 = 3;
+
 fn run(samples: usize, full: bool) {
     let setups = [
         (
@@ -256,6 +264,7 @@ fn run(samples: usize, full: bool) {
             Setup::new(&Provider::Bindbee, &["bb_new", "bb_old", "bb_older"]),
         ),
     ];
+    let attempts = if full { 1 } else { QUICK_ATTEMPTS };
     let mut failures = Vec::new();
     let median = |x: &[f64]| {
         let mut x = x.to_vec();
@@ -264,38 +273,64 @@ fn run(samples: usize, full: bool) {
     };
     for (seed, (name, setup)) in (1_u64..).zip(&setups) {
         for (offset, path) in [(0, Path::Tag), (10, Path::Header)] {
-            let (a, b) = setup.measure(path, samples, (false, false), seed + offset);
-            let t = max_abs_t(&a, &b);
-            println!(
-                "timing {name}, {path:?} path: {samples} samples per class, median {:.0} ns \
-                 (first byte wrong) vs {:.0} ns (last byte wrong), mean difference {:+.3} ns, \
-                 max |t| = {t:.2}",
-                median(&a),
-                median(&b),
-                mean_difference(&a, &b)
-            );
+            let mut worst = 0.0_f64;
+            for attempt in 0..attempts {
+                let (a, b) = setup.measure(
+                    path,
+                    samples,
+                    (false, false),
+                    seed + offset + 1000 * attempt,
+                );
+                let t = max_abs_t(&a, &b);
+                println!(
+                    "timing {name}, {path:?} path: {samples} samples per class, median {:.0} ns \
+                     (first byte wrong) vs {:.0} ns (last byte wrong), mean difference {:+.3} ns, \
+                     max |t| = {t:.2}",
+                    median(&a),
+                    median(&b),
+                    mean_difference(&a, &b)
+                );
+                worst = t;
+                if t < THRESHOLD {
+                    break;
+                }
+            }
             // The tag path is where the secret is involved: it must not leak. The header
             // path adds decoding of text the client wrote and knows (in a debug build that
             // decoding alone differs by a few ns between the classes); it is reported only.
-            if t >= THRESHOLD && matches!(path, Path::Tag) {
+            if worst >= THRESHOLD && matches!(path, Path::Tag) {
                 failures.push(format!(
-                    "{name}, {path:?} path: |t| = {t:.2} >= {THRESHOLD}"
+                    "{name}, {path:?} path: |t| = {worst:.2} >= {THRESHOLD} \
+                     on {attempts} attempt(s)"
                 ));
             }
         }
-        if full {
-            let (a, b) = setup.measure(Path::Tag, samples, (true, false), seed + 100);
-            let t = max_abs_t(&a, &b);
+        // The leaky control, in the quick run too: the harness must see an early exit at
+        // this sample size, or a pass above would mean nothing.
+        let mut control = 0.0_f64;
+        for attempt in 0..attempts {
+            let (a, b) = setup.measure(
+                Path::Tag,
+                samples,
+                (true, false),
+                seed + 100 + 1000 * attempt,
+            );
+            control = max_abs_t(&a, &b);
             println!(
-                "timing {name}, leaky control: mean difference {:+.3} ns, max |t| = {t:.2} \
+                "timing {name}, leaky control: mean difference {:+.3} ns, max |t| = {control:.2} \
                  (must exceed {THRESHOLD})",
                 mean_difference(&a, &b)
             );
-            if t < THRESHOLD {
-                failures.push(format!(
-                    "{name}: the harness missed the early-exit control (|t| = {t:.2})"
-                ));
+            if control >= THRESHOLD {
+                break;
             }
+        }
+        if control < THRESHOLD {
+            failures.push(format!(
+                "{name}: the harness missed the early-exit control (|t| = {control:.2})"
+            ));
+        }
+        if full {
             // A/A: both classes identical. Reported: it is the harness's own noise floor.
             let (a, b) = setup.measure(Path::Tag, samples, (false, true), seed + 200);
             println!(
