@@ -142,6 +142,10 @@ fn no_secret_or_signature_is_ever_logged() {
                 server.name
             );
         }
+        // No request carries an id: the handler ran for the two deliveries only, on the
+        // exact bytes, and for none of the refusals.
+        let seen = server.recorder.bodies("");
+        assert_eq!(seen, [body.clone(), body.clone()], "{}", server.name);
     }
     std::thread::sleep(servers::READ_TIMEOUT);
 

@@ -69,6 +69,14 @@ impl Recorder {
             .unwrap_or_default()
     }
 
+    /// The bodies the handler saw for `request_id`, one per run (empty if it never ran).
+    pub(crate) fn bodies(&self, request_id: &str) -> Vec<Vec<u8>> {
+        self.seen(request_id)
+            .into_iter()
+            .map(|seen| seen.body)
+            .collect()
+    }
+
     /// Total handler runs.
     pub(crate) fn runs(&self) -> usize {
         self.seen.lock().unwrap().values().map(Vec::len).sum()
