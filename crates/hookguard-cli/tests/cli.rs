@@ -3,15 +3,18 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use assert_cmd::Command;
 use predicates::prelude::*;
+use support::hookguard;
 
 const SECRET: &str = "pf_whsec_test_secret";
 const BODY: &[u8] = "{\"action\":\"employee_create\",\"name\":\"Zoë Ковалёва ✓\"}\n".as_bytes();
@@ -23,23 +26,6 @@ const GITHUB: [&str; 6] = [
     "--prefix",
     "sha256=",
 ];
-
-/// The binary, with no secret and no proxy inherited from the environment running the tests.
-fn hookguard() -> Command {
-    let mut cmd = cargo_bin_cmd!("hookguard");
-    for name in [
-        "WEBHOOK_SECRET",
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
-        cmd.env_remove(name);
-    }
-    cmd
-}
 
 /// A fresh directory for one test's files.
 fn scratch_dir() -> PathBuf {
@@ -545,12 +531,28 @@ impl Received {
     }
 }
 
-/// Serves one request on 127.0.0.1 with `status` and `reply`, recording what arrived.
+/// Serves one request on 127.0.0.1 with `status` and `reply`, recording what arrived. The
+/// thread panics (so `join` fails the test instead of hanging it) if no request arrives or
+/// completes within 30 s.
 fn one_shot_server(status: &'static str, reply: &'static str) -> (String, JoinHandle<Received>) {
+    const PATIENCE: Duration = Duration::from_secs(30);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
     let url = format!("http://{}/webhooks/test", listener.local_addr().unwrap());
     let handle = std::thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
+        let deadline = Instant::now() + PATIENCE;
+        let stream = loop {
+            match listener.accept() {
+                Ok((stream, _)) => break stream,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    assert!(Instant::now() < deadline, "no request within {PATIENCE:?}");
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => panic!("accept: {e}"),
+            }
+        };
+        stream.set_nonblocking(false).unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
         let mut reader = BufReader::new(stream);
         let mut request_line = String::new();
         reader.read_line(&mut request_line).unwrap();

@@ -6,6 +6,8 @@
 // The example is written against the `hookguard` facade, which re-exports the core.
 extern crate hookguard_core as hookguard;
 
+mod support;
+
 #[path = "../../../examples/axum_receiver.rs"]
 #[allow(
     dead_code,
@@ -17,7 +19,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use assert_cmd::Command;
 use hookguard_core::{Provider, Secret, Verifier};
 use predicates::prelude::*;
@@ -58,17 +59,7 @@ fn seed_file() -> PathBuf {
 /// `hookguard send --provider <provider> --url <the example's route>` with `secret` in
 /// `WEBHOOK_SECRET`, and no proxy inherited from the environment running the tests.
 fn send(provider: &str, route: &str, secret: &str) -> Command {
-    let mut cmd = cargo_bin_cmd!("hookguard");
-    for name in [
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
-        cmd.env_remove(name);
-    }
+    let mut cmd = support::hookguard();
     cmd.env("WEBHOOK_SECRET", secret)
         .args(["send", "--provider", provider, "--url"])
         .arg(example_url(route));
