@@ -1,0 +1,109 @@
+//! The in-process overhead bench both adapters run (`hookguard-tower` and
+//! `hookguard-actix`, `benches/overhead.rs`), included by each with
+//! `#[path = "../../../benches/overhead.rs"] mod overhead;` after `paired`.
+//!
+//! An adapter supplies two arms — its handler without and with the middleware, both sent
+//! the same signed delivery — and this module adds the bare pre-keyed HMAC-SHA256 of the
+//! same body, runs criterion over the three, then prints the paired table of
+//! `(with − without) / HMAC` for the seed's 1.3 KiB delivery and a 64 KiB one.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::Criterion;
+use hmac::{Hmac, KeyInit, Mac};
+use hookguard_core::{Provider, Secret, Signer, Verifier};
+use sha2::Sha256;
+
+use crate::paired::{self, Arm};
+
+const SEED: &[u8] = include_bytes!("../tests/vectors/employee_create.json");
+const SECRET: &str = "pf_whsec_2b7e151628aed2a6";
+
+/// The PeopleForce verifier the adapter's "with" arm puts in front of its handler.
+pub(crate) fn verifier() -> Verifier {
+    Verifier::new(Provider::PeopleForce, Secret::new(SECRET).expect("secret")).expect("verifier")
+}
+
+/// The measured sizes: the seed itself, and the seed repeated to 64 KiB. Leaked once so
+/// the arms can hand the same bytes to every request without copying.
+fn sizes() -> [(&'static str, &'static [u8]); 2] {
+    let repeated: Vec<u8> = SEED.iter().copied().cycle().take(64 << 10).collect();
+    [("1.3KiB-seed", SEED), ("64KiB", repeated.leak())]
+}
+
+/// The `X-PeopleForce-Signature` value for `body`.
+fn signature(body: &[u8]) -> &'static str {
+    let value = Signer::new(Provider::PeopleForce, Secret::new(SECRET).expect("secret"))
+        .expect("signer")
+        .sign(body);
+    value.leak()
+}
+
+/// The reference arm: HMAC-SHA256 of `body` from a pre-keyed state.
+fn hmac_arm(body: &'static [u8]) -> Arm<'static> {
+    let keyed = <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("key");
+    Arm {
+        name: "bare hmac-sha256 (pre-keyed)",
+        run: Box::new(move || {
+            let mut mac = keyed.clone();
+            mac.update(black_box(body));
+            black_box(mac.finalize());
+        }),
+    }
+}
+
+/// Runs the bench for `adapter`, whose `arms(body, signature)` gives its handler without
+/// and with the middleware.
+pub(crate) fn main<'r>(adapter: &str, arms: impl Fn(&'static [u8], &'static str) -> [Arm<'r>; 2]) {
+    let all = |body: &'static [u8]| {
+        let [without, with] = arms(body, signature(body));
+        [without, with, hmac_arm(body)]
+    };
+    paired::main(
+        |c| criterion_groups(c, adapter, &all),
+        || paired_table(adapter, &all, 41, Duration::from_micros(500)),
+    );
+}
+
+fn criterion_groups<'r>(
+    c: &mut Criterion,
+    adapter: &str,
+    all: &dyn Fn(&'static [u8]) -> [Arm<'r>; 3],
+) {
+    for (label, body) in sizes() {
+        let mut group = c.benchmark_group(format!("{adapter}-overhead/{label}"));
+        for arm in all(body) {
+            group.bench_function(arm.name, |b| b.iter(|| (arm.run)()));
+        }
+        group.finish();
+    }
+}
+
+fn paired_table<'r>(
+    adapter: &str,
+    all: &dyn Fn(&'static [u8]) -> [Arm<'r>; 3],
+    rounds: usize,
+    budget: Duration,
+) {
+    println!("\n{adapter} in-process overhead (median of {rounds} paired rounds)");
+    println!(
+        "{:<12} {:>10} {:>10} {:>10} {:>10} {:>22}",
+        "size", "without", "with", "with-w/o", "hmac", "(with-without)/hmac"
+    );
+    for (label, body) in sizes() {
+        let arms = all(body);
+        let calls: Vec<u32> = arms
+            .iter()
+            .map(|arm| paired::calibrate(&*arm.run, 8, budget))
+            .collect();
+        let times = paired::rounds(&arms, &calls, rounds);
+        let [without, with, hmac] =
+            [0, 1, 2].map(|i| paired::median(times.iter().map(|t| t[i])) * 1e6);
+        println!(
+            "{label:<12} {without:>7.2} µs {with:>7.2} µs {:>7.2} µs {hmac:>7.2} µs {:>22.2}",
+            paired::median(times.iter().map(|t| t[1] - t[0])) * 1e6,
+            paired::median(times.iter().map(|t| (t[1] - t[0]) / t[2]))
+        );
+    }
+}
