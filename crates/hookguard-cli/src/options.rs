@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
-use hookguard_core::{Encoding, Provider, Secret};
+use hookguard_core::{Encoding, Provider, Secret, Signer};
 
 use crate::Failure;
 
@@ -158,5 +158,49 @@ impl BodyArgs {
                 Ok(body)
             }
         }
+    }
+}
+
+/// What `sign` and `send` share: a scheme, one secret and a body to sign.
+#[derive(Debug, Args)]
+pub(crate) struct DeliveryArgs {
+    /// The signature scheme.
+    #[command(flatten)]
+    provider: ProviderArgs,
+
+    /// The secret.
+    #[command(flatten)]
+    secret: SigningSecretArgs,
+
+    /// The body.
+    #[command(flatten)]
+    body: BodyArgs,
+}
+
+/// A body and the signature header a provider would send with it.
+#[derive(Debug)]
+pub(crate) struct SignedDelivery {
+    /// The signature header's name, in the provider's documented spelling.
+    pub(crate) header_name: String,
+    /// The signature header's value.
+    pub(crate) signature: String,
+    /// The body, byte for byte as read.
+    pub(crate) body: Vec<u8>,
+}
+
+impl DeliveryArgs {
+    /// Loads the secret, reads the body and signs it.
+    ///
+    /// # Errors
+    /// A usage failure for configuration errors (missing secret, bad custom header) and
+    /// unreadable bodies.
+    pub(crate) fn sign(&self) -> Result<SignedDelivery, Failure> {
+        let signer = Signer::new(self.provider.provider()?, self.secret.secret()?)?;
+        let body = self.body.read()?;
+        Ok(SignedDelivery {
+            header_name: signer.header_name().to_owned(),
+            signature: signer.sign(&body),
+            body,
+        })
     }
 }

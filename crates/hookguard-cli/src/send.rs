@@ -3,26 +3,17 @@
 use std::time::Duration;
 
 use clap::Args;
-use hookguard_core::Signer;
 use ureq::http::Uri;
 
-use crate::options::{BodyArgs, ProviderArgs, SigningSecretArgs};
+use crate::options::DeliveryArgs;
 use crate::{write_stdout, Failure};
 
 /// Options of `hookguard send`.
 #[derive(Debug, Args)]
 pub(crate) struct SendArgs {
-    /// The signature scheme.
+    /// The scheme, the secret and the body.
     #[command(flatten)]
-    provider: ProviderArgs,
-
-    /// The secret.
-    #[command(flatten)]
-    secret: SigningSecretArgs,
-
-    /// The body.
-    #[command(flatten)]
-    body: BodyArgs,
+    delivery: DeliveryArgs,
 
     /// Where to POST the delivery (`http://` or `https://`).
     #[arg(long, value_name = "URL")]
@@ -62,9 +53,7 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), Failure> {
             args.content_type
         )));
     }
-    let signer = Signer::new(args.provider.provider()?, args.secret.secret()?)?;
-    let body = args.body.read()?;
-    let signature = signer.sign(&body);
+    let delivery = args.delivery.sign()?;
 
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -75,8 +64,8 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), Failure> {
     let mut response = agent
         .post(uri)
         .header("Content-Type", &args.content_type)
-        .header(signer.header_name(), &signature)
-        .send(&body[..])
+        .header(&delivery.header_name, &delivery.signature)
+        .send(&delivery.body[..])
         .map_err(|error| {
             Failure::failed(format_args!("delivery to {} failed: {error}", args.url))
         })?;

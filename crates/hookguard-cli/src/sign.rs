@@ -1,25 +1,16 @@
 //! `hookguard sign`: print the signature header a provider would send for a body.
 
 use clap::Args;
-use hookguard_core::Signer;
 
-use crate::options::{BodyArgs, ProviderArgs, SigningSecretArgs};
+use crate::options::DeliveryArgs;
 use crate::{write_stdout, Failure};
 
 /// Options of `hookguard sign`.
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
-    /// The signature scheme.
+    /// The scheme, the secret and the body.
     #[command(flatten)]
-    provider: ProviderArgs,
-
-    /// The secret.
-    #[command(flatten)]
-    secret: SigningSecretArgs,
-
-    /// The body.
-    #[command(flatten)]
-    body: BodyArgs,
+    delivery: DeliveryArgs,
 
     /// Print `Header-Name: value` instead of the bare value.
     #[arg(long)]
@@ -31,13 +22,11 @@ pub(crate) struct SignArgs {
 /// # Errors
 /// Exit code 2 for configuration errors (missing secret, bad custom header) and unreadable bodies.
 pub(crate) fn run(args: &SignArgs) -> Result<(), Failure> {
-    let signer = Signer::new(args.provider.provider()?, args.secret.secret()?)?;
-    let body = args.body.read()?;
-    let value = signer.sign(&body);
+    let delivery = args.delivery.sign()?;
     let line = if args.header_line {
-        format!("{}: {value}\n", signer.header_name())
+        format!("{}: {}\n", delivery.header_name, delivery.signature)
     } else {
-        format!("{value}\n")
+        format!("{}\n", delivery.signature)
     };
     write_stdout(line.as_bytes())
 }

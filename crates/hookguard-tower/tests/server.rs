@@ -241,9 +241,8 @@ async fn oversize_chunked_is_413() {
     assert_eq!(server.ran(), 0);
 }
 
-#[tokio::test]
-async fn truncated_body_is_400() {
-    let server = Server::start().await;
+/// A signed delivery whose `Content-Length` promises 10 bytes more than are sent.
+fn signed_but_10_bytes_short() -> Vec<u8> {
     let signature = sign(Provider::PeopleForce, BODY.as_bytes());
     let mut request = with_length(
         PF,
@@ -251,6 +250,13 @@ async fn truncated_body_is_400() {
         BODY.as_bytes(),
     );
     request.truncate(request.len() - 10);
+    request
+}
+
+#[tokio::test]
+async fn truncated_body_is_400() {
+    let server = Server::start().await;
+    let request = signed_but_10_bytes_short();
     // The client closes its side mid-body: the body stream fails.
     assert_eq!(server.exchange(request, true).await.0, 400);
     assert_eq!(server.ran(), 0);
@@ -259,13 +265,7 @@ async fn truncated_body_is_400() {
 #[tokio::test]
 async fn stalled_body_is_408() {
     let server = Server::start().await;
-    let signature = sign(Provider::PeopleForce, BODY.as_bytes());
-    let mut request = with_length(
-        PF,
-        &[("X-PeopleForce-Signature", &signature)],
-        BODY.as_bytes(),
-    );
-    request.truncate(request.len() - 10);
+    let request = signed_but_10_bytes_short();
     // The client keeps the connection open but sends nothing more.
     let (status, body) = server.exchange(request, false).await;
     assert_eq!((status, body.as_str()), (408, "Request Timeout"));
