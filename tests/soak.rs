@@ -229,7 +229,7 @@ fn plan(adapter: &str, i: usize, signers: &Signers) -> (Request, Planned) {
             )
             .unwrap()
             .sign(&body);
-            let path = if i % 2 == 0 {
+            let path = if i.is_multiple_of(2) {
                 "/peopleforce"
             } else {
                 "/lenient"
@@ -244,7 +244,7 @@ fn plan(adapter: &str, i: usize, signers: &Signers) -> (Request, Planned) {
         }
         Kind::Unsigned => {
             // No header at all, or another provider's valid header (still unsigned here).
-            let (path, headers) = if i % 2 == 0 {
+            let (path, headers) = if i.is_multiple_of(2) {
                 (["/peopleforce", "/bindbee", "/github"][i % 3], vec![])
             } else {
                 ("/bindbee", vec![pf(&body)])
@@ -296,7 +296,11 @@ fn plan(adapter: &str, i: usize, signers: &Signers) -> (Request, Planned) {
         }
         Kind::Duplicate => {
             let other = unique_body(i + 1);
-            let second = if i % 2 == 0 { pf(&body) } else { pf(&other) };
+            let second = if i.is_multiple_of(2) {
+                pf(&body)
+            } else {
+                pf(&other)
+            };
             (
                 "/peopleforce",
                 vec![pf(&body), second],
@@ -306,7 +310,7 @@ fn plan(adapter: &str, i: usize, signers: &Signers) -> (Request, Planned) {
             )
         }
         Kind::OversizeContentLength => {
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 (
                     "/peopleforce",
                     vec![pf(b"")],

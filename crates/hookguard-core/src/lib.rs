@@ -4,6 +4,7 @@
 mod body;
 mod encoding;
 mod error;
+mod mac;
 mod provider;
 mod secret;
 mod signer;

@@ -13,12 +13,10 @@
 
 use std::fmt;
 
-use hmac::Mac;
-
 use crate::error::ConfigError;
+use crate::mac::KeyedMac;
 use crate::provider::Provider;
 use crate::secret::Secret;
-use crate::verifier::{keyed_mac, HmacSha256};
 
 /// Signs bodies the way a provider does. The key is processed once, at construction.
 ///
@@ -33,7 +31,7 @@ use crate::verifier::{keyed_mac, HmacSha256};
 #[derive(Clone)]
 pub struct Signer {
     provider: Provider,
-    mac: HmacSha256,
+    mac: KeyedMac,
 }
 
 impl Signer {
@@ -56,7 +54,7 @@ impl Signer {
     pub fn new(provider: Provider, secret: Secret) -> Result<Signer, ConfigError> {
         provider.validate()?;
         Ok(Signer {
-            mac: keyed_mac(&secret),
+            mac: KeyedMac::new(secret.expose()),
             provider,
         })
     }
@@ -71,10 +69,7 @@ impl Signer {
     /// # Ok::<(), hookguard_core::ConfigError>(())
     /// ```
     pub fn sign(&self, body: &[u8]) -> String {
-        let mut mac = self.mac.clone();
-        mac.update(body);
-        let tag: [u8; 32] = mac.finalize().into_bytes().into();
-        self.provider.format_tag(&tag)
+        self.provider.format_tag(&self.mac.tag(body))
     }
 
     /// The header to send the value in, in the provider's documented spelling.

@@ -1,5 +1,5 @@
 //! [`Verification`]: the per-request work of a [`Verifier`]: the pre-keyed MAC states
-//! cloned, the body hashed (and checked to be UTF-8) as it arrives, and the tag compared.
+//! copied, the body hashed (and checked to be UTF-8) as it arrives, and the tag compared.
 //!
 //! # Security
 //! The tag is compared in constant time (`subtle`, word by word). A forged request is
@@ -26,14 +26,14 @@
 
 use std::fmt;
 
-use hmac::Mac;
-use subtle::{Choice, ConstantTimeEq};
+use subtle::ConstantTimeEq;
 
 use crate::encoding::TAG_LEN;
 use crate::error::Rejection;
+use crate::mac::{KeyedMac, MacStream};
 use crate::utf8::Utf8Stream;
 use crate::verified::Verified;
-use crate::verifier::{HmacSha256, Key, Signature, Verifier};
+use crate::verifier::{Key, Signature, Verifier};
 
 /// `start`, `update` and `finish` in one frame: no reference count, no moves of the MAC
 /// states between calls. Returns the index of the matching key.
@@ -46,15 +46,15 @@ pub(crate) fn verify_body(
     if let [only] = keys {
         // The common case, with the one MAC state kept in this frame (measured: going
         // through `Digest` costs ~10% at 256 B).
-        let mut mac = only.mac.clone();
+        let mut mac = only.mac.start();
         let mut utf8 = require_utf8.then(Utf8Stream::default);
         absorb(|piece| mac.update(piece), utf8.as_mut(), body);
-        let matched = tag_matches(mac, signature.as_bytes()).then_some(0);
+        let matched = tag_matches(mac, &only.mac, signature.as_bytes()).then_some(0);
         verdict(matched, utf8.as_ref())
     } else {
         let mut digest = Digest::new(keys, require_utf8);
         digest.update(body);
-        digest.finish(signature)
+        digest.finish(keys, signature)
     }
 }
 
@@ -94,14 +94,15 @@ struct Digest {
 
 /// One and two secrets (the usual rotation) are kept inline: no allocation per request.
 enum MacStates {
-    One(HmacSha256),
-    Two([HmacSha256; 2]),
-    Many(Vec<HmacSha256>),
+    One(MacStream),
+    Two([MacStream; 2]),
+    Many(Vec<MacStream>),
 }
 
-/// Bytes hashed before the UTF-8 check of the same bytes runs. SHA-256 rounds form one long
-/// dependency chain (SHA-NI is latency-bound), so the check of a piece, independent of it,
-/// executes in the gaps of the next piece's rounds while the piece is still in L1.
+/// Bytes checked for UTF-8 and then hashed in one step. SHA-256 rounds form one long
+/// dependency chain (SHA-NI is latency-bound), so the check of the next piece, independent
+/// of it, executes in the gaps of this piece's last rounds. Measured at 1.3 KiB: checking a
+/// piece before hashing it is ~4 ns faster than after; 256-byte pieces cost ~20 ns more.
 const PIECE: usize = 512;
 
 impl MacStates {
@@ -114,25 +115,28 @@ impl MacStates {
     }
 }
 
-/// Whether `mac`'s tag equals `tag`, compared in constant time with `subtle` over four
-/// 64-bit words (`subtle`'s byte-slice comparison puts an optimisation barrier on each of
-/// the 32 bytes; the word comparison is just as constant-time, with 4).
+/// Whether `mac`'s tag equals `tag`, in constant time: the eight 32-bit words of the
+/// difference are OR-ed together (no branch, no early exit) and only that one word goes
+/// through `subtle`'s comparison and its optimisation barrier. (Measured: a barrier per
+/// word, or per byte, adds store-to-load stalls worth ~10 ns per request.)
 #[allow(clippy::inline_always)] // measured: keeps the MAC state in the caller's frame
 #[inline(always)]
-fn tag_matches(mac: HmacSha256, tag: &[u8; TAG_LEN]) -> bool {
-    let computed = mac.finalize().into_bytes();
-    let mut equal = Choice::from(1);
-    for (ours, theirs) in computed.chunks_exact(8).zip(tag.chunks_exact(8)) {
-        equal &= word(ours).ct_eq(&word(theirs));
-    }
-    equal.into()
+fn tag_matches(mac: MacStream, key: &KeyedMac, tag: &[u8; TAG_LEN]) -> bool {
+    let computed = mac.finish(key);
+    let difference = computed
+        .iter()
+        .zip(tag.chunks_exact(4))
+        .fold(0, |difference, (ours, theirs)| {
+            difference | (ours ^ big_endian_word(theirs))
+        });
+    difference.ct_eq(&0).into()
 }
 
-/// Eight bytes as a word (`chunks_exact(8)` only yields eight-byte slices).
-fn word(bytes: &[u8]) -> u64 {
-    let mut word = [0_u8; 8];
+/// Four bytes as a big-endian word (`chunks_exact(4)` only yields four-byte slices).
+fn big_endian_word(bytes: &[u8]) -> u32 {
+    let mut word = [0_u8; 4];
     word.copy_from_slice(bytes);
-    u64::from_ne_bytes(word)
+    u32::from_be_bytes(word)
 }
 
 impl Digest {
@@ -140,9 +144,9 @@ impl Digest {
     #[inline]
     fn new(keys: &[Key], require_utf8: bool) -> Digest {
         let macs = match keys {
-            [only] => MacStates::One(only.mac.clone()),
-            [first, second] => MacStates::Two([first.mac.clone(), second.mac.clone()]),
-            keys => MacStates::Many(keys.iter().map(|key| key.mac.clone()).collect()),
+            [only] => MacStates::One(only.mac.start()),
+            [first, second] => MacStates::Two([first.mac.start(), second.mac.start()]),
+            keys => MacStates::Many(keys.iter().map(|key| key.mac.start()).collect()),
         };
         Digest {
             macs,
@@ -158,12 +162,13 @@ impl Digest {
 
     /// The index of the first secret whose MAC equals `signature`, then the UTF-8 verdict.
     #[inline]
-    fn finish(self, signature: &Signature) -> Result<usize, Rejection> {
+    fn finish(self, keys: &[Key], signature: &Signature) -> Result<usize, Rejection> {
         let tag = signature.as_bytes();
+        let matches = |(mac, key): (MacStream, &Key)| tag_matches(mac, &key.mac, tag);
         let matched = match self.macs {
-            MacStates::One(mac) => tag_matches(mac, tag).then_some(0),
-            MacStates::Two(macs) => macs.into_iter().position(|mac| tag_matches(mac, tag)),
-            MacStates::Many(macs) => macs.into_iter().position(|mac| tag_matches(mac, tag)),
+            MacStates::One(mac) => [mac].into_iter().zip(keys).position(matches),
+            MacStates::Two(macs) => macs.into_iter().zip(keys).position(matches),
+            MacStates::Many(macs) => macs.into_iter().zip(keys).position(matches),
         };
         verdict(matched, self.utf8.as_ref())
     }
@@ -178,8 +183,8 @@ fn absorb(mut hash: impl FnMut(&[u8]), utf8: Option<&mut Utf8Stream>, chunk: &[u
         return;
     };
     for piece in chunk.chunks(PIECE) {
-        hash(piece);
         utf8.update(piece);
+        hash(piece);
     }
 }
 
@@ -223,7 +228,7 @@ impl Verification {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn finish(self, signature: &Signature) -> Result<Verified, Rejection> {
-        let index = self.digest.finish(signature)?;
+        let index = self.digest.finish(self.verifier.keys(), signature)?;
         self.verifier.verified(index)
     }
 }

@@ -9,8 +9,7 @@
 //! # Security
 //! Tags are decoded into a fixed 32-byte array; a tag of the wrong length is
 //! [`Malformed::WrongLength`](crate::Malformed::WrongLength) and never reaches the
-//! (constant-time) comparison. The keyed states are wiped on drop (`hmac`'s `zeroize`
-//! feature).
+//! (constant-time) comparison. The keyed states are wiped on drop.
 //!
 //! # Errors
 //! Building fails with a [`ConfigError`]; a request that fails verification gets a
@@ -32,23 +31,13 @@
 use std::fmt;
 use std::sync::Arc;
 
-use hmac::{Hmac, KeyInit};
-use sha2::Sha256;
-
 use crate::encoding::TAG_LEN;
 use crate::error::{ConfigError, Rejection};
+use crate::mac::KeyedMac;
 use crate::provider::Provider;
 use crate::secret::Secret;
 use crate::verification::{verify_body, Verification};
 use crate::verified::{KeyId, Verified};
-
-pub(crate) type HmacSha256 = Hmac<Sha256>;
-
-/// Keys a MAC with a secret; HMAC accepts keys of any length, so this cannot fail.
-pub(crate) fn keyed_mac(secret: &Secret) -> HmacSha256 {
-    <HmacSha256 as KeyInit>::new_from_slice(secret.expose())
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
-}
 
 /// Verifies webhook signatures for one provider. Cheap to clone (shared state).
 ///
@@ -73,7 +62,7 @@ struct Shared {
 
 /// One accepted secret: its keyed MAC state and the id reported when it matches.
 pub(crate) struct Key {
-    pub(crate) mac: HmacSha256,
+    pub(crate) mac: KeyedMac,
     id: KeyId,
 }
 
@@ -337,7 +326,7 @@ impl VerifierBuilder {
                 }
             }
             keys.push(Key {
-                mac: keyed_mac(secret),
+                mac: KeyedMac::new(secret.expose()),
                 id: KeyId::new(index, label.clone()),
             });
         }
