@@ -8,6 +8,8 @@ mod mac;
 mod provider;
 mod secret;
 mod signer;
+#[cfg(test)]
+mod test_support;
 mod utf8;
 mod verification;
 mod verified;

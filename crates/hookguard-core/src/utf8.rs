@@ -99,17 +99,14 @@ fn char_width(lead: u8) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::split_at_cuts;
     use proptest::prelude::*;
 
     fn chunked(bytes: &[u8], cuts: &[usize]) -> bool {
         let mut stream = Utf8Stream::default();
-        let mut start = 0;
-        for &cut in cuts {
-            let end = cut.clamp(start, bytes.len());
-            stream.update(&bytes[start..end]);
-            start = end;
+        for piece in split_at_cuts(bytes, cuts) {
+            stream.update(piece);
         }
-        stream.update(&bytes[start..]);
         stream.is_valid()
     }
 
