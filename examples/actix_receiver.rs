@@ -27,6 +27,7 @@
 #![allow(clippy::doc_markdown)]
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use hookguard::{Provider, Secret, Verifier};
@@ -82,18 +83,23 @@ async fn main() -> ExitCode {
         }
     };
 
+    // How long a client may take to send a whole body: actix-web's own timeout covers only
+    // the request head.
+    let guard = |verifier: &Verifier| {
+        VerifySignature::new(verifier.clone()).with_read_timeout(Duration::from_secs(10))
+    };
     let server = HttpServer::new(move || {
         App::new()
             // Let handlers take bodies up to the middleware's limit (actix's default is 256 KiB).
             .app_data(web::PayloadConfig::new(hookguard::DEFAULT_MAX_BODY_SIZE))
             .service(
                 web::resource("/webhooks/peopleforce")
-                    .wrap(VerifySignature::new(peopleforce.clone()))
+                    .wrap(guard(&peopleforce))
                     .route(web::post().to(on_event)),
             )
             .service(
                 web::resource("/webhooks/bindbee")
-                    .wrap(VerifySignature::new(bindbee.clone()))
+                    .wrap(guard(&bindbee))
                     .route(web::post().to(on_event)),
             )
             .route("/health", web::get().to(health))

@@ -23,6 +23,7 @@
 )]
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::routing::{get, post};
@@ -50,16 +51,21 @@ fn verifier(provider: Provider) -> Result<Verifier, hookguard::ConfigError> {
     Verifier::new(provider, Secret::from_env("WEBHOOK_SECRET")?)
 }
 
+/// How long a client may take to send a whole body: neither hyper nor axum times out a
+/// request body that stalls.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The two protected webhook routes (one layer each) and the open health check.
 pub(crate) fn app(peopleforce: Verifier, bindbee: Verifier) -> Router {
+    let guard = |verifier| VerifySignatureLayer::new(verifier).with_read_timeout(READ_TIMEOUT);
     Router::new()
         .route(
             "/webhooks/peopleforce",
-            post(on_event).route_layer(VerifySignatureLayer::new(peopleforce)),
+            post(on_event).route_layer(guard(peopleforce)),
         )
         .route(
             "/webhooks/bindbee",
-            post(on_event).route_layer(VerifySignatureLayer::new(bindbee)),
+            post(on_event).route_layer(guard(bindbee)),
         )
         .route("/health", get(|| async { "ok" }))
 }

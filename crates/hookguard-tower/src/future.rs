@@ -42,7 +42,8 @@ pin_project! {
         Buffering {
             #[pin]
             body: B,
-            // Boxed: a `Sleep` is large, and only a configured read timeout needs one.
+            // Boxed: a `Sleep` is large, and only a configured read timeout needs one, once
+            // the body first makes the request wait.
             deadline: Option<Pin<Box<Sleep>>>,
             read_timeout: Option<Duration>,
             pending: Option<Pending<S>>,
@@ -166,9 +167,6 @@ fn poll_body<S, B>(
 where
     B: Body,
 {
-    if let Some(timeout) = read_timeout.take() {
-        *deadline = Some(Box::pin(tokio::time::sleep(timeout)));
-    }
     loop {
         match body.as_mut().poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
@@ -184,6 +182,9 @@ where
             Poll::Ready(Some(Err(_))) => return Poll::Ready(Err(Rejection::BodyUnreadable)),
             Poll::Ready(None) => return Poll::Ready(Ok(())),
             Poll::Pending => {
+                if let Some(timeout) = read_timeout.take() {
+                    *deadline = Some(Box::pin(tokio::time::sleep(timeout)));
+                }
                 if let Some(sleep) = deadline.as_mut() {
                     if sleep.as_mut().poll(cx).is_ready() {
                         return Poll::Ready(Err(Rejection::BodyTimeout));

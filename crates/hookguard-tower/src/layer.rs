@@ -114,10 +114,12 @@ impl<R> VerifySignatureLayer<R> {
     }
 
     /// Refuses with `408` a request whose whole body has not arrived within `timeout`
-    /// (counted from the first time the response future is polled).
+    /// (counted from the first time the body makes the request wait; a body that is
+    /// already there, as a small delivery usually is, never starts the timer).
     ///
-    /// The timer is tokio's: the service must run inside a tokio runtime, as it does under
-    /// axum and hyper-util.
+    /// The timer is tokio's: the service must run inside a tokio runtime with timers
+    /// enabled, as it does under axum and hyper-util. Set one on any receiver open to the
+    /// internet: neither hyper nor axum times out a request body that stalls.
     ///
     /// # Example
     /// ```

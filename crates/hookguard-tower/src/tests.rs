@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -112,6 +113,44 @@ impl Body for TestBody {
             End::Fail => Poll::Ready(Some(Err(std::io::Error::other("connection reset")))),
             End::Stall => Poll::Pending,
         }
+    }
+}
+
+/// A body that hands out one frame every `gap` (on tokio's clock), like a slow client.
+struct Trickle {
+    frames: VecDeque<Bytes>,
+    gap: Duration,
+    wait: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Trickle {
+    fn new(frames: &[&'static [u8]], gap: Duration) -> Self {
+        Trickle {
+            frames: frames.iter().copied().map(Bytes::from_static).collect(),
+            gap,
+            wait: None,
+        }
+    }
+}
+
+impl Body for Trickle {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if self.frames.is_empty() {
+            return Poll::Ready(None);
+        }
+        let gap = self.gap;
+        let wait = self
+            .wait
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(gap)));
+        std::task::ready!(wait.as_mut().poll(cx));
+        self.wait = None;
+        Poll::Ready(self.frames.pop_front().map(|frame| Ok(Frame::data(frame))))
     }
 }
 
@@ -464,6 +503,42 @@ async fn stalled_body_is_408_after_the_read_timeout() {
     assert_eq!(text, "Request Timeout");
     assert_eq!(recorder.ran(), 0);
     assert!(started.elapsed() >= Duration::from_secs(5));
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_timeout_covers_the_whole_body_not_each_wait() {
+    // Four frames 2 s apart: no single wait reaches the 5 s timeout, the whole body does.
+    let frames: [&'static [u8]; 4] = [b"{\"a\"", b":", b"1", b"}"];
+    let signature = sign(Provider::PeopleForce, &frames.concat());
+    let send = |timeout| {
+        let recorder = Recorder::default();
+        let svc = VerifySignatureLayer::new(verifier(Provider::PeopleForce))
+            .with_read_timeout(timeout)
+            .layer(recorder.handler());
+        let request = Request::post("/")
+            .header(PF, &signature)
+            .body(Trickle::new(&frames, Duration::from_secs(2)))
+            .unwrap();
+        (recorder, svc.oneshot(request))
+    };
+
+    let started = tokio::time::Instant::now();
+    let (recorder, response) = send(Duration::from_secs(5));
+    let (status, _) = status_and_body(response.await.unwrap()).await;
+    assert_eq!(status, 408);
+    assert_eq!(recorder.ran(), 0);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(5) && waited < Duration::from_secs(6),
+        "{waited:?}"
+    );
+
+    let (recorder, response) = send(Duration::from_secs(9));
+    assert_eq!(response.await.unwrap().status(), 200);
+    assert_eq!(
+        bodies(&recorder),
+        [String::from_utf8(frames.concat()).unwrap()]
+    );
 }
 
 #[tokio::test(start_paused = true)]
