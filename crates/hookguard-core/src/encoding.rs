@@ -106,6 +106,10 @@ const STANDARD_SEXTETS: [u8; 256] =
 const URL_SAFE_SEXTETS: [u8; 256] =
     sextets(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of range fails the build"
+)]
 const fn sextets(alphabet: &[u8; 64]) -> [u8; 256] {
     let mut table = [NOT_BASE64; 256];
     let mut value: u8 = 0;
