@@ -94,6 +94,18 @@ struct Settings<R> {
     rejection: Arc<R>,
 }
 
+impl<R> Settings<R> {
+    /// The `Debug` output of the middleware holding these settings, under `name`: the
+    /// verifier (whose own `Debug` shows no secret), the limit and the read timeout.
+    fn debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
+            .field("verifier", &self.verifier)
+            .field("max_body_size", &self.max_body_size)
+            .field("read_timeout", &self.read_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<R> Clone for Settings<R> {
     fn clone(&self) -> Self {
         Settings {
@@ -282,11 +294,7 @@ impl<R> Clone for VerifySignature<R> {
 
 impl<R> fmt::Debug for VerifySignature<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifySignature")
-            .field("verifier", &self.settings.verifier)
-            .field("max_body_size", &self.settings.max_body_size)
-            .field("read_timeout", &self.settings.read_timeout)
-            .finish_non_exhaustive()
+        self.settings.debug("VerifySignature", f)
     }
 }
 
@@ -325,11 +333,7 @@ pub struct VerifySignatureMiddleware<S, R = DefaultRejection> {
 
 impl<S, R> fmt::Debug for VerifySignatureMiddleware<S, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifySignatureMiddleware")
-            .field("verifier", &self.settings.verifier)
-            .field("max_body_size", &self.settings.max_body_size)
-            .field("read_timeout", &self.settings.read_timeout)
-            .finish_non_exhaustive()
+        self.settings.debug("VerifySignatureMiddleware", f)
     }
 }
 

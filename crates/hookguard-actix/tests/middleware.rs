@@ -796,3 +796,15 @@ async fn every_rejection_logs_its_reason_but_never_the_secret() {
         "{logged:?}"
     );
 }
+
+#[test]
+fn debug_output_shows_the_settings_and_never_the_secret() {
+    let guard = VerifySignature::new(verifier(Provider::PeopleForce))
+        .with_max_body_size(4096)
+        .with_read_timeout(Duration::from_secs(3));
+    let text = format!("{guard:?}");
+    assert!(text.starts_with("VerifySignature {"), "{text}");
+    assert!(text.contains("max_body_size: 4096"), "{text}");
+    assert!(text.contains("read_timeout: Some(3s)"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+}
