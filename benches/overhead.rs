@@ -2,10 +2,13 @@
 //! `hookguard-actix`, `benches/overhead.rs`), included by each with
 //! `#[path = "../../../benches/overhead.rs"] mod overhead;` after `paired`.
 //!
-//! An adapter supplies two arms — its handler without and with the middleware, both sent
-//! the same signed delivery — and this module adds the bare pre-keyed HMAC-SHA256 of the
-//! same body, runs criterion over the three, then prints the paired table of
-//! `(with − without) / HMAC` for the seed's 1.3 KiB delivery and a 64 KiB one.
+//! An adapter supplies three arms, all sent the same signed delivery: its handler without
+//! the middleware, with it, and behind the floor (the framework's own `from_fn` middleware
+//! doing only what any body-buffering middleware must: read the whole body, hand the bytes
+//! on as the new body and put one value in the request's extensions, verifying nothing).
+//! This module adds the bare pre-keyed HMAC-SHA256 of the same body, runs criterion over
+//! the four, then prints the paired table of `(with − without) / HMAC` and
+//! `(floor − without) / HMAC` for the seed's 1.3 KiB delivery and a 64 KiB one.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -54,11 +57,11 @@ fn hmac_arm(body: &'static [u8]) -> Arm<'static> {
 }
 
 /// Runs the bench for `adapter`, whose `arms(body, signature)` gives its handler without
-/// and with the middleware.
-pub(crate) fn main<'r>(adapter: &str, arms: impl Fn(&'static [u8], &'static str) -> [Arm<'r>; 2]) {
+/// the middleware, with it, and behind the floor middleware.
+pub(crate) fn main<'r>(adapter: &str, arms: impl Fn(&'static [u8], &'static str) -> [Arm<'r>; 3]) {
     let all = |body: &'static [u8]| {
-        let [without, with] = arms(body, signature(body));
-        [without, with, hmac_arm(body)]
+        let [without, with, floor] = arms(body, signature(body));
+        [without, with, floor, hmac_arm(body)]
     };
     paired::main(
         |c| criterion_groups(c, adapter, &all),
@@ -69,7 +72,7 @@ pub(crate) fn main<'r>(adapter: &str, arms: impl Fn(&'static [u8], &'static str)
 fn criterion_groups<'r>(
     c: &mut Criterion,
     adapter: &str,
-    all: &dyn Fn(&'static [u8]) -> [Arm<'r>; 3],
+    all: &dyn Fn(&'static [u8]) -> [Arm<'r>; 4],
 ) {
     for (label, body) in sizes() {
         let mut group = c.benchmark_group(format!("{adapter}-overhead/{label}"));
@@ -82,14 +85,21 @@ fn criterion_groups<'r>(
 
 fn paired_table<'r>(
     adapter: &str,
-    all: &dyn Fn(&'static [u8]) -> [Arm<'r>; 3],
+    all: &dyn Fn(&'static [u8]) -> [Arm<'r>; 4],
     rounds: usize,
     budget: Duration,
 ) {
     println!("\n{adapter} in-process overhead (median of {rounds} paired rounds)");
     println!(
-        "{:<12} {:>10} {:>10} {:>10} {:>10} {:>22}",
-        "size", "without", "with", "with-w/o", "hmac", "(with-without)/hmac"
+        "{:<12} {:>10} {:>10} {:>10} {:>10} {:>10} {:>20} {:>21}",
+        "size",
+        "without",
+        "with",
+        "with-w/o",
+        "floor",
+        "hmac",
+        "(with-without)/hmac",
+        "(floor-without)/hmac"
     );
     for (label, body) in sizes() {
         let arms = all(body);
@@ -98,12 +108,14 @@ fn paired_table<'r>(
             .map(|arm| paired::calibrate(&*arm.run, 8, budget))
             .collect();
         let times = paired::rounds(&arms, &calls, rounds);
-        let [without, with, hmac] =
-            [0, 1, 2].map(|i| paired::median(times.iter().map(|t| t[i])) * 1e6);
+        let [without, with, floor, hmac] =
+            [0, 1, 2, 3].map(|i| paired::median(times.iter().map(|t| t[i])) * 1e6);
+        let over_hmac = |arm: usize| paired::median(times.iter().map(|t| (t[arm] - t[0]) / t[3]));
         println!(
-            "{label:<12} {without:>7.2} µs {with:>7.2} µs {:>7.2} µs {hmac:>7.2} µs {:>22.2}",
+            "{label:<12} {without:>7.2} µs {with:>7.2} µs {:>7.2} µs {floor:>7.2} µs {hmac:>7.2} µs {:>20.2} {:>21.2}",
             paired::median(times.iter().map(|t| t[1] - t[0])) * 1e6,
-            paired::median(times.iter().map(|t| (t[1] - t[0]) / t[2]))
+            over_hmac(1),
+            over_hmac(2),
         );
     }
 }

@@ -1,12 +1,14 @@
 //! Middleware overhead, in process: the same actix-web handler (extracts `Bytes`, returns
-//! 200) with and without `VerifySignature`, driven by `actix_web::test::call_service`,
-//! against the bare pre-keyed HMAC-SHA256 of the same body, all in one run.
+//! 200) with and without `VerifySignature`, and behind the floor (an
+//! `actix_web::middleware::from_fn` that only buffers the payload, hands it on and inserts
+//! one extension), driven by `actix_web::test::call_service`, against the bare pre-keyed
+//! HMAC-SHA256 of the same body, all in one run.
 //! Run with: `cargo bench -p hookguard-actix --bench overhead`.
 //!
 //! Criterion reports each arm; then a paired run prints `(with − without) / HMAC`: every
-//! round times the three arms back to back in rotating order (each the fastest of 5 short
+//! round times the four arms back to back in rotating order (each the fastest of 5 short
 //! timings, as preemption only adds time) and takes the ratio within the round; the table
-//! shows the median over the rounds. Both arms build the same signed request.
+//! shows the median over the rounds. All arms build the same signed request.
 
 #[path = "../../../benches/paired.rs"]
 mod paired;
@@ -16,10 +18,13 @@ mod overhead;
 
 use std::hint::black_box;
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, Next};
 use actix_web::rt::Runtime;
 use actix_web::web::{self, Bytes};
-use actix_web::{test, App, HttpResponse};
+use actix_web::{test, App, HttpMessage, HttpResponse};
 use hookguard_actix::VerifySignature;
 
 use paired::Arm;
@@ -32,6 +37,23 @@ async fn handler(body: Bytes) -> HttpResponse {
     HttpResponse::Ok().finish()
 }
 
+/// What the floor puts in the extensions in place of `Verified`: the body's length (a value
+/// with a size, so inserting it allocates as inserting `Verified` does).
+#[allow(dead_code)] // Only its size matters.
+struct Buffered(usize);
+
+/// The floor: the least any payload-buffering middleware does (read the whole payload, hand
+/// the same bytes on as the payload, insert one extension), verifying nothing.
+async fn buffer_only(
+    mut request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let bytes = request.extract::<Bytes>().await?;
+    request.extensions_mut().insert(Buffered(bytes.len()));
+    request.set_payload(Payload::from(bytes));
+    next.call(request).await
+}
+
 /// The signed delivery as the provider sends it (both arms get the same request).
 fn request(body: &'static [u8], signature: &'static str) -> actix_http::Request {
     test::TestRequest::post()
@@ -42,8 +64,8 @@ fn request(body: &'static [u8], signature: &'static str) -> actix_http::Request 
         .to_request()
 }
 
-/// The handler without the middleware, and with it.
-fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) -> [Arm<'r>; 2] {
+/// The handler without the middleware, with it, and behind the floor middleware.
+fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) -> [Arm<'r>; 3] {
     let without = runtime.block_on(test::init_service(
         App::new().service(web::resource(PATH).route(web::post().to(handler))),
     ));
@@ -51,6 +73,13 @@ fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) 
         App::new().service(
             web::resource(PATH)
                 .wrap(VerifySignature::new(overhead::verifier()))
+                .route(web::post().to(handler)),
+        ),
+    ));
+    let floor = runtime.block_on(test::init_service(
+        App::new().service(
+            web::resource(PATH)
+                .wrap(from_fn(buffer_only))
                 .route(web::post().to(handler)),
         ),
     ));
@@ -68,6 +97,14 @@ fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) 
             run: Box::new(move || {
                 let response =
                     runtime.block_on(test::call_service(&with, request(body, signature)));
+                assert_eq!(response.status(), StatusCode::OK);
+            }),
+        },
+        Arm {
+            name: "floor (buffering middleware, no verification)",
+            run: Box::new(move || {
+                let response =
+                    runtime.block_on(test::call_service(&floor, request(body, signature)));
                 assert_eq!(response.status(), StatusCode::OK);
             }),
         },

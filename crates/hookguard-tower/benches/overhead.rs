@@ -1,12 +1,14 @@
 //! Middleware overhead, in process: the same axum handler (extracts `Bytes`, returns 200)
-//! with and without `VerifySignatureLayer`, driven by `tower::ServiceExt::oneshot`, against
-//! the bare pre-keyed HMAC-SHA256 of the same body, all in one run.
+//! with and without `VerifySignatureLayer`, and behind the floor (a minimal tower layer that
+//! only buffers the body, hands it on and inserts one extension), driven by
+//! `tower::ServiceExt::oneshot`, against the bare pre-keyed HMAC-SHA256 of the same body,
+//! all in one run.
 //! Run with: `cargo bench -p hookguard-tower --bench overhead`.
 //!
 //! Criterion reports each arm; then a paired run prints `(with − without) / HMAC`: every
-//! round times the three arms back to back in rotating order (each the fastest of 5 short
+//! round times the four arms back to back in rotating order (each the fastest of 5 short
 //! timings, as preemption only adds time) and takes the ratio within the round; the table
-//! shows the median over the rounds. Both arms build the same signed request.
+//! shows the median over the rounds. All arms build the same signed request.
 
 #[path = "../../../benches/paired.rs"]
 mod paired;
@@ -14,15 +16,19 @@ mod paired;
 #[path = "../../../benches/overhead.rs"]
 mod overhead;
 
+use std::future::Future;
 use std::hint::black_box;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use hookguard_tower::VerifySignatureLayer;
+use http_body_util::Full;
 use tokio::runtime::Runtime;
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
 use paired::Arm;
 
@@ -33,7 +39,48 @@ async fn handler(body: Bytes) -> StatusCode {
     StatusCode::OK
 }
 
-fn routers() -> (Router, Router) {
+/// The floor: the least any body-buffering layer does (read the whole body, hand the same
+/// bytes on as the body, insert one extension), verifying nothing, written as lean as a
+/// tower layer can be.
+#[derive(Clone)]
+struct BufferOnly<S>(S);
+
+/// What the floor puts in the extensions in place of `Verified`: the body's length (a value
+/// with a size, so inserting it allocates as inserting `Verified` does).
+#[derive(Clone)]
+#[allow(dead_code)] // Only its size matters.
+struct Buffered(usize);
+
+impl<S> Service<Request<Body>> for BufferOnly<S>
+where
+    S: Service<Request<Full<Bytes>>> + Clone + Send + 'static,
+    S::Future: Send,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        let clone = self.0.clone();
+        let mut inner = std::mem::replace(&mut self.0, clone);
+        Box::pin(async move {
+            let (mut parts, body) = request.into_parts();
+            let bytes = axum::body::to_bytes(body, 1 << 20)
+                .await
+                .unwrap_or_default();
+            parts.extensions.insert(Buffered(bytes.len()));
+            inner
+                .call(Request::from_parts(parts, Full::new(bytes)))
+                .await
+        })
+    }
+}
+
+fn routers() -> (Router, Router, Router) {
     // `with_state` turns handlers into routes (and applies layers) once, as `axum::serve`
     // does; a bare `Router` would redo that on every `oneshot`.
     let without = Router::new()
@@ -43,7 +90,11 @@ fn routers() -> (Router, Router) {
         .route("/webhooks/peopleforce", post(handler))
         .layer(VerifySignatureLayer::new(overhead::verifier()))
         .with_state(());
-    (without, with)
+    let floor = Router::new()
+        .route("/webhooks/peopleforce", post(handler))
+        .layer(tower::layer::layer_fn(BufferOnly))
+        .with_state(());
+    (without, with, floor)
 }
 
 /// The signed delivery as the provider sends it (both arms get the same request).
@@ -56,9 +107,9 @@ fn request(body: &'static [u8], signature: &'static str) -> Request<Body> {
         .expect("request")
 }
 
-/// The handler without the layer, and with it.
-fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) -> [Arm<'r>; 2] {
-    let (without, with) = routers();
+/// The handler without the layer, with it, and behind the floor middleware.
+fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) -> [Arm<'r>; 3] {
+    let (without, with, floor) = routers();
     let call = move |router: Router| {
         move || {
             let response = runtime
@@ -75,6 +126,10 @@ fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) 
         Arm {
             name: "with VerifySignatureLayer",
             run: Box::new(call(with)),
+        },
+        Arm {
+            name: "floor (buffering layer, no verification)",
+            run: Box::new(call(floor)),
         },
     ]
 }
