@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Loopback load benchmark (issue 7): the axum and actix adapters, each on one server with
-# the same handler on two routes (/plain without verification, /webhooks/peopleforce
-# behind the verifier; see examples/load_target.rs), driven by wrk with the seed's signed
-# 1.3 KiB employee_create delivery. Server pinned to one core, wrk to the other; the two
-# arms alternate (REPS x DURATION each); medians of requests/s and p99, and the ratio.
+# three routes (see examples/load_target.rs): /plain (the handler, no verification),
+# /webhooks/peopleforce (the same handler behind the middleware) and /in-handler (no
+# middleware, the handler runs the core check itself: the least any verifying server
+# does), driven by wrk with the seed's signed 1.3 KiB employee_create delivery. Server
+# pinned to one core, wrk to the other; the arms rotate (REPS x DURATION each); medians of
+# requests/s, p99 and server CPU per request, and the ratios against /plain.
 #
 # Usage: benches/load.sh            (env: REPS=5 DURATION=10s CONNECTIONS=16 ADAPTERS="axum actix")
 set -euo pipefail
@@ -68,26 +70,34 @@ print(f"{rps:.0f} {p99:.3f} {ticks / hz / max(requests, 1) * 1e6:.2f}")
 PY
 }
 
-printf '%-7s %-10s %12s %10s\n' adapter arm "req/s(med)" "p99(med)" > "$WORK/table"
+ARMS=(plain in-handler verified)
+arm_path() {
+    case $1 in
+        plain) echo /plain ;;
+        in-handler) echo /in-handler ;;
+        verified) echo /webhooks/peopleforce ;;
+    esac
+}
+
 for adapter in $ADAPTERS; do
     : > "$WORK/server.log"
     WEBHOOK_SECRET=$SECRET PORT=$PORT taskset -c "$SERVER_CPU" "$BIN" "$adapter" > "$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do grep -q listening "$WORK/server.log" && break; sleep 0.1; done
     base=http://127.0.0.1:$PORT
-    # Sanity: the verified route refuses an unsigned request and accepts the signed one.
-    unsigned=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$BODY" "$base/webhooks/peopleforce")
-    signed=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-PeopleForce-Signature: $SIGNATURE" --data-binary @"$BODY" "$base/webhooks/peopleforce")
-    [ "$unsigned" = 403 ] && [ "$signed" = 200 ] || { echo "$adapter: sanity check failed ($unsigned, $signed)" >&2; exit 1; }
-    # Warm-up, then interleaved repetitions (the order alternates each repetition).
-    DURATION=2s run_wrk "$base/plain" > /dev/null
-    DURATION=2s run_wrk "$base/webhooks/peopleforce" > /dev/null
-    : > "$WORK/$adapter.plain"; : > "$WORK/$adapter.verified"
+    # Sanity: both checking routes refuse an unsigned request and accept the signed one.
+    for path in /webhooks/peopleforce /in-handler; do
+        unsigned=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$BODY" "$base$path")
+        signed=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-PeopleForce-Signature: $SIGNATURE" --data-binary @"$BODY" "$base$path")
+        [ "$unsigned" = 403 ] && [ "$signed" = 200 ] || { echo "$adapter $path: sanity check failed ($unsigned, $signed)" >&2; exit 1; }
+    done
+    # Warm-up, then interleaved repetitions (the order rotates each repetition).
+    for arm in "${ARMS[@]}"; do DURATION=2s run_wrk "$base$(arm_path "$arm")" > /dev/null; done
+    for arm in "${ARMS[@]}"; do : > "$WORK/$adapter.$arm"; done
     for rep in $(seq 1 "$REPS"); do
-        if [ $((rep % 2)) = 1 ]; then order="plain verified"; else order="verified plain"; fi
-        for arm in $order; do
-            if [ "$arm" = plain ]; then path=/plain; else path=/webhooks/peopleforce; fi
-            result=$(run_wrk "$base$path")
+        for k in "${!ARMS[@]}"; do
+            arm=${ARMS[$(((rep + k) % ${#ARMS[@]}))]}
+            result=$(run_wrk "$base$(arm_path "$arm")")
             echo "$result" >> "$WORK/$adapter.$arm"
             echo "$adapter rep $rep $arm: $result" >&2
         done
@@ -98,19 +108,22 @@ done
 python3 - "$WORK" $ADAPTERS <<'PY'
 import statistics, sys
 work, adapters = sys.argv[1], sys.argv[2:]
+median = statistics.median
 def load(path):
     rows = [line.split() for line in open(path) if line.strip()]
     return [float(r[0]) for r in rows], [float(r[1]) for r in rows], [float(r[2]) for r in rows]
-print(f"{'adapter':<8} {'arm':<10} {'req/s (median)':>15} {'p99 ms (median)':>16} {'server CPU µs/req':>18}")
+print(f"{'adapter':<8} {'arm':<11} {'req/s (median)':>15} {'p99 ms (median)':>16} {'server CPU µs/req':>18}")
 for adapter in adapters:
-    plain = load(f"{work}/{adapter}.plain")
-    verified = load(f"{work}/{adapter}.verified")
-    for name, (rps, p99, cpu) in (("plain", plain), ("verified", verified)):
-        print(f"{adapter:<8} {name:<10} {statistics.median(rps):>15.0f} {statistics.median(p99):>16.3f} {statistics.median(cpu):>18.2f}")
-    # Ratio of medians, and the median of the per-repetition ratios (adjacent runs).
-    ratios = [v / p for v, p in zip(verified[0], plain[0])]
-    print(f"{adapter:<8} with/without req/s: {statistics.median(verified[0]) / statistics.median(plain[0]):.3f}"
-          f" (median of per-repetition ratios {statistics.median(ratios):.3f});"
-          f" CPU-bound capacity ratio (plain / verified CPU per request):"
-          f" {statistics.median(plain[2]) / statistics.median(verified[2]):.3f}")
+    arms = {arm: load(f"{work}/{adapter}.{arm}") for arm in ("plain", "in-handler", "verified")}
+    for name, (rps, p99, cpu) in arms.items():
+        print(f"{adapter:<8} {name:<11} {median(rps):>15.0f} {median(p99):>16.3f} {median(cpu):>18.2f}")
+    plain = arms["plain"]
+    for name in ("verified", "in-handler"):
+        rps, _, cpu = arms[name]
+        # Ratio of medians; the median of the per-repetition ratios (runs of one rotation);
+        # and the ratio of server CPU per request (capacity when the server is CPU-bound).
+        ratios = [a / p for a, p in zip(rps, plain[0])]
+        print(f"{adapter:<8} {name}/plain req/s: {median(rps) / median(plain[0]):.3f}"
+              f" (median of per-repetition ratios {median(ratios):.3f});"
+              f" CPU per request plain/{name}: {median(plain[2]) / median(cpu):.3f}")
 PY

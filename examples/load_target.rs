@@ -1,18 +1,32 @@
-//! Bench-only server for `benches/load.sh`: the same handler (extracts the body bytes,
-//! returns 200) on two routes of one server, `/plain` without verification and
-//! `/webhooks/peopleforce` behind the PeopleForce verifier, on one worker thread.
+//! Bench-only server for `benches/load.sh`, on one worker thread, with three routes:
+//! `/plain` (a handler that extracts the body bytes and returns 200, no verification),
+//! `/webhooks/peopleforce` (the same handler behind the PeopleForce middleware), and
+//! `/in-handler` (no middleware: the handler itself reads the body and runs the core
+//! check, the least any verifying server does, so the bench can separate the cost of the
+//! check from the cost of the middleware).
 //!
 //! Run with: `WEBHOOK_SECRET=... PORT=3000 cargo run --release --example load_target -- axum`
 //! (or `-- actix`). Not a template for production: `/plain` is deliberately unprotected so
-//! the load benchmark can compare both arms on the same server.
+//! the load benchmark can compare the arms on the same server.
 
 use std::process::ExitCode;
 
-use hookguard::{Provider, Secret, Verifier};
+use hookguard::{Provider, Rejection, Secret, Verifier};
 
 fn verifier() -> Result<Verifier, String> {
     let secret = Secret::from_env("WEBHOOK_SECRET").map_err(|error| error.to_string())?;
     Verifier::new(Provider::PeopleForce, secret).map_err(|error| error.to_string())
+}
+
+/// The status the in-handler check answers: 200, or the rejection's status.
+fn status(outcome: Result<hookguard::Verified, Rejection>) -> u16 {
+    match outcome {
+        Ok(verified) => {
+            std::hint::black_box(verified);
+            200
+        }
+        Err(rejection) => rejection.status(),
+    }
 }
 
 fn port() -> Result<u16, String> {
@@ -24,10 +38,11 @@ fn port() -> Result<u16, String> {
 
 mod axum_target {
     use axum::body::Bytes;
-    use axum::http::StatusCode;
+    use axum::extract::{Request, State};
+    use axum::http::{HeaderValue, StatusCode};
     use axum::routing::post;
     use axum::Router;
-    use hookguard::Verifier;
+    use hookguard::{Verifier, DEFAULT_MAX_BODY_SIZE};
     use hookguard_tower::VerifySignatureLayer;
 
     async fn handler(body: Bytes) -> StatusCode {
@@ -35,11 +50,27 @@ mod axum_target {
         StatusCode::OK
     }
 
+    async fn verify_in_handler(State(verifier): State<Verifier>, request: Request) -> StatusCode {
+        let (parts, body) = request.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, DEFAULT_MAX_BODY_SIZE).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE;
+        };
+        let header = verifier.provider().header_name();
+        let values = parts.headers.get_all(header).iter();
+        let status = super::status(verifier.verify(values.map(HeaderValue::as_bytes), &body));
+        std::hint::black_box(body);
+        StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN)
+    }
+
     pub(crate) fn run(verifier: Verifier, port: u16) -> std::io::Result<()> {
+        let in_handler = Router::new()
+            .route("/in-handler", post(verify_in_handler))
+            .with_state(verifier.clone());
         let app = Router::new()
             .route("/webhooks/peopleforce", post(handler))
             .layer(VerifySignatureLayer::new(verifier))
-            .merge(Router::new().route("/plain", post(handler)));
+            .merge(Router::new().route("/plain", post(handler)))
+            .merge(in_handler);
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?
@@ -52,13 +83,27 @@ mod axum_target {
 }
 
 mod actix_target {
-    use actix_web::{web, App, HttpResponse, HttpServer};
+    use actix_web::http::header::HeaderValue;
+    use actix_web::http::StatusCode;
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
     use hookguard::Verifier;
     use hookguard_actix::VerifySignature;
 
     async fn handler(body: web::Bytes) -> HttpResponse {
         std::hint::black_box(body);
         HttpResponse::Ok().finish()
+    }
+
+    async fn verify_in_handler(
+        verifier: web::Data<Verifier>,
+        request: HttpRequest,
+        body: web::Bytes,
+    ) -> HttpResponse {
+        let header = verifier.provider().header_name();
+        let values = request.headers().get_all(header).map(HeaderValue::as_bytes);
+        let status = super::status(verifier.verify(values, &body));
+        std::hint::black_box(body);
+        HttpResponse::new(StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN))
     }
 
     pub(crate) fn run(verifier: Verifier, port: u16) -> std::io::Result<()> {
@@ -71,6 +116,8 @@ mod actix_target {
                             .route(web::post().to(handler)),
                     )
                     .route("/plain", web::post().to(handler))
+                    .app_data(web::Data::new(verifier.clone()))
+                    .route("/in-handler", web::post().to(verify_in_handler))
             })
             .workers(1)
             .bind(("127.0.0.1", port))?;
