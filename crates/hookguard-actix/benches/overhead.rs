@@ -19,7 +19,7 @@ mod overhead;
 use std::hint::black_box;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, Next};
 use actix_web::rt::Runtime;
@@ -54,7 +54,7 @@ async fn buffer_only(
     next.call(request).await
 }
 
-/// The signed delivery as the provider sends it (both arms get the same request).
+/// The signed delivery as the provider sends it (every arm gets the same request).
 fn request(body: &'static [u8], signature: &'static str) -> actix_http::Request {
     test::TestRequest::post()
         .uri(PATH)
@@ -83,32 +83,36 @@ fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) 
                 .route(web::post().to(handler)),
         ),
     ));
+    let delivery = move || request(body, signature);
     [
-        Arm {
-            name: "without middleware",
-            run: Box::new(move || {
-                let response =
-                    runtime.block_on(test::call_service(&without, request(body, signature)));
-                assert_eq!(response.status(), StatusCode::OK);
-            }),
-        },
-        Arm {
-            name: "with VerifySignature",
-            run: Box::new(move || {
-                let response =
-                    runtime.block_on(test::call_service(&with, request(body, signature)));
-                assert_eq!(response.status(), StatusCode::OK);
-            }),
-        },
-        Arm {
-            name: "floor (buffering middleware, no verification)",
-            run: Box::new(move || {
-                let response =
-                    runtime.block_on(test::call_service(&floor, request(body, signature)));
-                assert_eq!(response.status(), StatusCode::OK);
-            }),
-        },
+        arm(runtime, "without middleware", without, delivery),
+        arm(runtime, "with VerifySignature", with, delivery),
+        arm(
+            runtime,
+            "floor (buffering middleware, no verification)",
+            floor,
+            delivery,
+        ),
     ]
+}
+
+/// An arm that sends `delivery()` to `service` and expects 200.
+fn arm<'r, S, B>(
+    runtime: &'r Runtime,
+    name: &'static str,
+    service: S,
+    delivery: impl Fn() -> actix_http::Request + 'r,
+) -> Arm<'r>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error> + 'r,
+{
+    Arm {
+        name,
+        run: Box::new(move || {
+            let response = runtime.block_on(test::call_service(&service, delivery()));
+            assert_eq!(response.status(), StatusCode::OK);
+        }),
+    }
 }
 
 fn main() {

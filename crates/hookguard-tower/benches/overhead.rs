@@ -97,7 +97,7 @@ fn routers() -> (Router, Router, Router) {
     (without, with, floor)
 }
 
-/// The signed delivery as the provider sends it (both arms get the same request).
+/// The signed delivery as the provider sends it (every arm gets the same request).
 fn request(body: &'static [u8], signature: &'static str) -> Request<Body> {
     Request::post("/webhooks/peopleforce")
         .header("content-type", "application/json")
