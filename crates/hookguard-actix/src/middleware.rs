@@ -399,7 +399,7 @@ async fn check<R>(settings: &Settings<R>, req: &mut ServiceRequest) -> Result<Ve
     let collector = BodyCollector::new(
         &settings.verifier,
         settings.max_body_size,
-        declared_length(req),
+        BodyCollector::declared_length(req.headers().get_all(CONTENT_LENGTH)),
     )?;
     let mut payload = req.take_payload();
     let read = read_body(collector, &mut payload);
@@ -412,17 +412,6 @@ async fn check<R>(settings: &Settings<R>, req: &mut ServiceRequest) -> Result<Ve
     let (body, verified) = collector.finish(&signature)?;
     req.set_payload(Payload::from(body));
     Ok(verified)
-}
-
-/// The `Content-Length` the client declared, if it declares exactly one valid value (as
-/// the tower adapter reads it).
-fn declared_length(req: &ServiceRequest) -> Option<u64> {
-    let mut values = req.headers().get_all(CONTENT_LENGTH);
-    let value = values.next()?;
-    if values.next().is_some() {
-        return None;
-    }
-    value.to_str().ok()?.trim().parse().ok()
 }
 
 /// Reads the payload to its end into `collector` (bounded, hashed as it arrives).

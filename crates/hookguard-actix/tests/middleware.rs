@@ -454,10 +454,19 @@ async fn a_stalled_payload_times_out_with_408() {
 }
 
 #[actix_web::test]
-async fn a_body_arriving_in_time_passes_the_read_timeout() {
+async fn a_slow_body_arriving_in_time_passes_the_read_timeout() {
+    // Three pieces 100 ms apart: the body waits 300 ms in all, within the 2 s timeout.
+    let pieces = BODY.as_bytes().chunks(BODY.len() / 3 + 1);
+    let request = TestRequest::post()
+        .uri("/hook")
+        .insert_header((PF_HEADER, sign(Provider::PeopleForce, BODY.as_bytes())));
+    let payload: BoxedStream = Box::pin(stream::iter(pieces).then(|piece| async move {
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        Ok(Bytes::from_static(piece))
+    }));
     let guard = VerifySignature::new(verifier(Provider::PeopleForce))
-        .with_read_timeout(Duration::from_secs(5));
-    let (status, _, runs) = send(guard, signed(Provider::PeopleForce, BODY.as_bytes())).await;
+        .with_read_timeout(Duration::from_secs(2));
+    let (status, _, runs) = send(guard, streamed(request, payload)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(runs, vec![Bytes::from_static(BODY.as_bytes())]);
 }

@@ -97,6 +97,33 @@ impl BodyCollector {
         })
     }
 
+    /// The length a request declares with its `Content-Length` header `values`, for
+    /// [`BodyCollector::new`]: the value if there is exactly one and it is a number (spaces
+    /// and tabs around it allowed), otherwise `None`: then nothing is claimed, and the
+    /// body is bounded only as it streams in.
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_core::BodyCollector;
+    ///
+    /// assert_eq!(BodyCollector::declared_length(["1259"]), Some(1259));
+    /// assert_eq!(BodyCollector::declared_length(["12", "12"]), None);
+    /// assert_eq!(BodyCollector::declared_length(["-1"]), None);
+    /// ```
+    pub fn declared_length<I>(values: I) -> Option<u64>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
+        let mut values = values.into_iter();
+        let value = values.next()?;
+        if values.next().is_some() {
+            return None;
+        }
+        let text = std::str::from_utf8(value.as_ref()).ok()?;
+        text.trim_matches([' ', '\t']).parse().ok()
+    }
+
     /// Adds the next chunk of the body.
     ///
     /// # Errors
@@ -158,7 +185,7 @@ impl fmt::Debug for BodyCollector {
 }
 
 /// The bytes received so far.
-#[derive(Debug, Default)]
+#[derive(Default)]
 enum Buffer {
     /// Nothing received yet.
     #[default]
@@ -189,8 +216,8 @@ impl Buffer {
             Buffer::Many(mut joined) => {
                 let needed = joined.len().saturating_add(chunk.len());
                 if needed > joined.capacity() {
-                    let target = needed.max(joined.capacity().saturating_mul(2)).min(limit);
-                    joined.reserve_exact(target.max(needed) - joined.len());
+                    let target = joined.capacity().saturating_mul(2).min(limit).max(needed);
+                    joined.reserve_exact(target - joined.len());
                 }
                 joined.extend_from_slice(&chunk);
                 Buffer::Many(joined)
@@ -274,6 +301,27 @@ mod tests {
             body.finish(&signature(b"abcde")).unwrap_err(),
             Rejection::Mismatch
         );
+    }
+
+    #[test]
+    fn declared_length_takes_exactly_one_number() {
+        let declared = |values: &[&str]| BodyCollector::declared_length(values);
+        assert_eq!(declared(&["1259"]), Some(1259));
+        assert_eq!(declared(&[" \t42 "]), Some(42));
+        assert_eq!(declared(&[]), None);
+        assert_eq!(declared(&["7", "7"]), None);
+        for invalid in [
+            "",
+            "x",
+            "-1",
+            "1 2",
+            "0x10",
+            "\u{c}5",
+            "99999999999999999999",
+        ] {
+            assert_eq!(declared(&[invalid]), None, "{invalid:?}");
+        }
+        assert_eq!(BodyCollector::declared_length([&b"\xff1"[..]]), None);
     }
 
     #[test]

@@ -152,12 +152,7 @@ where
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         match self.project().kind.project() {
             BodyKindProj::Inner { body } => body.poll_frame(cx),
-            BodyKindProj::Rejected { body } => match body.poll_frame(cx) {
-                Poll::Ready(Some(Ok(frame))) => Poll::Ready(Some(Ok(frame))),
-                Poll::Ready(Some(Err(never))) => match never {},
-                Poll::Ready(None) => Poll::Ready(None),
-                Poll::Pending => Poll::Pending,
-            },
+            BodyKindProj::Rejected { body } => body.poll_frame(cx).map_err(|never| match never {}),
         }
     }
 

@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use hookguard_core::{BodyCollector, Rejection, Verifier};
 use http::request::Parts;
-use http::{header, HeaderMap, HeaderName, Request, Response};
+use http::{header, HeaderName, Request, Response};
 use http_body::Body;
 use http_body_util::Full;
 use tower_service::Service;
@@ -178,7 +178,8 @@ where
         // `Content-Length`: before any byte is read.
         let limit = *max_body_size;
         let hinted = Some(body.size_hint().lower()).filter(|&lower| lower > 0);
-        let declared = content_length(&parts.headers).max(hinted);
+        let content_length = parts.headers.get_all(header::CONTENT_LENGTH).iter();
+        let declared = BodyCollector::declared_length(content_length).max(hinted);
         let collector = match BodyCollector::new(verifier, limit, declared) {
             Ok(collector) => collector,
             Err(rejection) => return reject(verifier, &parts, rejection, rejection_response),
@@ -219,16 +220,6 @@ pub(crate) fn log_rejection(verifier: &Verifier, parts: &Parts, rejection: Rejec
         path = parts.uri.path(),
         "webhook request refused"
     );
-}
-
-/// The `Content-Length` the request declares, if it declares exactly one valid value.
-fn content_length(headers: &HeaderMap) -> Option<u64> {
-    let mut values = headers.get_all(header::CONTENT_LENGTH).iter();
-    let value = values.next()?;
-    if values.next().is_some() {
-        return None;
-    }
-    value.to_str().ok()?.trim().parse().ok()
 }
 
 /// The provider's header name in `http`'s form, or `None` if it cannot be one (then every

@@ -15,7 +15,7 @@ use hookguard_core::{Encoding, Provider, Rejection, Secret, Signer, Verified, Ve
 use http::{Request, Response, StatusCode};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::{BodyExt, Full};
-use tower::{service_fn, Layer, ServiceBuilder, ServiceExt};
+use tower::{service_fn, Layer, Service, ServiceBuilder, ServiceExt};
 
 use crate::{VerifySignature, VerifySignatureLayer};
 
@@ -73,10 +73,12 @@ fn sign(provider: Provider, body: &[u8]) -> String {
 }
 
 /// A body that yields the given frames, then ends, fails or stalls; counts bytes pulled.
+/// Gives no size hint unless [`TestBody::claiming`] sets an exact one.
 struct TestBody {
     frames: VecDeque<Bytes>,
     end: End,
     pulled: Arc<AtomicUsize>,
+    exact_size: Option<u64>,
 }
 
 #[derive(Clone, Copy)]
@@ -92,6 +94,15 @@ impl TestBody {
             frames: frames.into_iter().map(Bytes::from_static).collect(),
             end,
             pulled: Arc::default(),
+            exact_size: None,
+        }
+    }
+
+    /// The same body, claiming through its size hint to be exactly `size` bytes long.
+    fn claiming(self, size: u64) -> Self {
+        TestBody {
+            exact_size: Some(size),
+            ..self
         }
     }
 }
@@ -113,6 +124,11 @@ impl Body for TestBody {
             End::Fail => Poll::Ready(Some(Err(std::io::Error::other("connection reset")))),
             End::Stall => Poll::Pending,
         }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.exact_size
+            .map_or_else(SizeHint::default, SizeHint::with_exact)
     }
 }
 
@@ -408,11 +424,19 @@ async fn content_length_over_the_limit_is_refused_before_reading() {
 async fn exact_size_hint_over_the_limit_is_refused_before_reading() {
     let recorder = Recorder::default();
     let svc = VerifySignatureLayer::new(verifier(Provider::PeopleForce))
-        .with_max_body_size(SAMPLE.len() - 1)
+        .with_max_body_size(16)
         .layer(recorder.handler());
-    let response = svc.oneshot(signed_sample()).await.unwrap();
+    // No `Content-Length`: only the body's own exact size hint tells the length.
+    let body = TestBody::new([SAMPLE.as_bytes()], End::Finish).claiming(SAMPLE.len() as u64);
+    let pulled = body.pulled.clone();
+    let request = Request::post("/")
+        .header(PF, sign(Provider::PeopleForce, SAMPLE.as_bytes()))
+        .body(body)
+        .unwrap();
+    let response = svc.oneshot(request).await.unwrap();
     assert_eq!(response.status(), 413);
     assert_eq!(recorder.ran(), 0);
+    assert_eq!(pulled.load(Ordering::SeqCst), 0);
 }
 
 #[tokio::test]
@@ -542,14 +566,25 @@ async fn read_timeout_covers_the_whole_body_not_each_wait() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn read_timeout_does_not_fire_for_a_prompt_body() {
+async fn read_timeout_starts_when_the_body_first_waits() {
+    // The future waits 10 s before its first poll (queued behind other work), then the body
+    // arrives in two frames 1 s apart: well within the 5 s it has to read the body.
+    let frames: [&'static [u8]; 2] = [b"{\"a\":", b"1}"];
     let recorder = Recorder::default();
-    let svc = VerifySignatureLayer::new(verifier(Provider::PeopleForce))
-        .with_read_timeout(Duration::from_millis(1))
+    let mut svc = VerifySignatureLayer::new(verifier(Provider::PeopleForce))
+        .with_read_timeout(Duration::from_secs(5))
         .layer(recorder.handler());
-    let response = svc.oneshot(signed_sample()).await.unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(bodies(&recorder), [SAMPLE]);
+    let request = Request::post("/")
+        .header(PF, sign(Provider::PeopleForce, &frames.concat()))
+        .body(Trickle::new(&frames, Duration::from_secs(1)))
+        .unwrap();
+    let response = ServiceExt::<Request<Trickle>>::ready(&mut svc)
+        .await
+        .unwrap()
+        .call(request);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(response.await.unwrap().status(), 200);
+    assert_eq!(bodies(&recorder), ["{\"a\":1}"]);
 }
 
 #[tokio::test]
