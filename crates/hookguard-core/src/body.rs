@@ -60,7 +60,6 @@ const MAX_UP_FRONT: usize = DEFAULT_MAX_BODY_SIZE;
 pub struct BodyCollector {
     verification: Verification,
     buffer: Buffer,
-    received: usize,
     limit: usize,
     capacity: usize,
 }
@@ -91,7 +90,6 @@ impl BodyCollector {
         Ok(BodyCollector {
             verification: verifier.start(),
             buffer: Buffer::Empty,
-            received: 0,
             limit,
             capacity: declared.map_or(0, |length| length.min(MAX_UP_FRONT)),
         })
@@ -140,8 +138,7 @@ impl BodyCollector {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn push(&mut self, chunk: Bytes) -> Result<(), Rejection> {
-        self.received = self.received.saturating_add(chunk.len());
-        if self.received > self.limit {
+        if self.buffer.len().saturating_add(chunk.len()) > self.limit {
             return Err(Rejection::BodyTooLarge { limit: self.limit });
         }
         self.verification.update(&chunk);
@@ -178,7 +175,7 @@ impl BodyCollector {
 impl fmt::Debug for BodyCollector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BodyCollector")
-            .field("received", &self.received)
+            .field("received", &self.buffer.len())
             .field("limit", &self.limit)
             .finish_non_exhaustive()
     }
@@ -223,6 +220,15 @@ impl Buffer {
                 Buffer::Many(joined)
             }
         };
+    }
+
+    /// How many bytes were received.
+    fn len(&self) -> usize {
+        match self {
+            Buffer::Empty => 0,
+            Buffer::One(bytes) => bytes.len(),
+            Buffer::Many(joined) => joined.len(),
+        }
     }
 
     /// Everything received, as one [`Bytes`] (a joined buffer is frozen without a copy).

@@ -168,9 +168,7 @@ fn decode_base64(text: &[u8], table: &[u8; 256], padded: bool) -> Result<[u8; TA
         g9 << 16 | tail,
     ];
     let mut tag = [0_u8; TAG_LEN];
-    for (bytes, word) in tag.as_chunks_mut::<4>().0.iter_mut().zip(words) {
-        *bytes = word.to_be_bytes();
-    }
+    crate::mac::write_words(&mut tag, &words);
     Ok(tag)
 }
 

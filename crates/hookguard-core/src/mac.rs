@@ -79,7 +79,6 @@ impl KeyedMac {
         MacStream {
             state: self.inner,
             pending: [0; BLOCK],
-            pending_len: 0,
             // The inner hash covers the key block before the message.
             length: BLOCK as u64,
         }
@@ -105,34 +104,39 @@ impl Drop for KeyedMac {
 /// The inner hash of one message in progress; its state is wiped on drop.
 pub(crate) struct MacStream {
     state: [u32; 8],
-    /// The start of a block split between chunks; always zero past `pending_len`.
+    /// The start of a block split between chunks (its first [`MacStream::pending_len`]
+    /// bytes); always zero past them.
     pending: [u8; BLOCK],
-    /// Bytes of `pending` in use, always below [`BLOCK`].
-    pending_len: usize,
     /// Bytes hashed so far, the key block included.
     length: u64,
 }
 
 impl MacStream {
+    /// Bytes of `pending` in use: whatever the length leaves past whole blocks.
+    #[inline]
+    #[allow(clippy::cast_possible_truncation)] // the remainder is below 64
+    fn pending_len(&self) -> usize {
+        (self.length % BLOCK as u64) as usize
+    }
+
     /// Hashes the next piece of the message.
     #[inline]
     pub(crate) fn update(&mut self, mut data: &[u8]) {
+        let pending_len = self.pending_len();
         self.length = self.length.wrapping_add(data.len() as u64);
-        if self.pending_len > 0 {
-            let free = self.pending.get_mut(self.pending_len..).unwrap_or_default();
+        if pending_len > 0 {
+            let free = self.pending.get_mut(pending_len..).unwrap_or_default();
             let take = free.len().min(data.len());
             let (head, rest) = data.split_at(take);
             free.iter_mut()
                 .zip(head)
                 .for_each(|(slot, byte)| *slot = *byte);
-            self.pending_len += take;
             data = rest;
-            if self.pending_len < BLOCK {
+            if pending_len + take < BLOCK {
                 return;
             }
             compress256(&mut self.state, slice::from_ref(&self.pending));
             self.pending = [0; BLOCK];
-            self.pending_len = 0;
         }
         let (blocks, tail) = data.as_chunks::<BLOCK>();
         if !blocks.is_empty() {
@@ -141,7 +145,6 @@ impl MacStream {
         if let Some(start) = self.pending.get_mut(..tail.len()) {
             start.copy_from_slice(tail);
         }
-        self.pending_len = tail.len();
     }
 
     /// Pads and closes the inner hash, then runs the outer hash of `key` over it. Returns
@@ -150,10 +153,11 @@ impl MacStream {
     #[inline(always)]
     pub(crate) fn finish(mut self, key: &KeyedMac) -> [u32; 8] {
         // `pending` is zero past `pending_len`: the padding is one marker byte and the length.
-        if let Some(marker) = self.pending.get_mut(self.pending_len) {
+        let pending_len = self.pending_len();
+        if let Some(marker) = self.pending.get_mut(pending_len) {
             *marker = 0x80;
         }
-        if self.pending_len >= BLOCK - LENGTH_FIELD {
+        if pending_len >= BLOCK - LENGTH_FIELD {
             compress256(&mut self.state, slice::from_ref(&self.pending));
             self.pending = [0; BLOCK];
         }
@@ -186,10 +190,10 @@ fn write_length(block: &mut [u8; BLOCK], bytes: u64) {
     field.copy_from_slice(&bytes.wrapping_mul(8).to_be_bytes());
 }
 
-/// Writes the eight state words big-endian at the start of `out`.
-fn write_words(out: &mut [u8], words: &[u32; 8]) {
-    for (slot, word) in out.chunks_exact_mut(4).zip(words) {
-        slot.copy_from_slice(&word.to_be_bytes());
+/// Writes the eight words big-endian at the start of `out` (a tag's byte form).
+pub(crate) fn write_words(out: &mut [u8], words: &[u32; 8]) {
+    for (slot, word) in out.as_chunks_mut::<4>().0.iter_mut().zip(words) {
+        *slot = word.to_be_bytes();
     }
 }
 

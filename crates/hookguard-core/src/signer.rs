@@ -65,7 +65,10 @@ impl Signer {
     /// ```
     /// # use hookguard_core::{Provider, Secret, Signer};
     /// let signer = Signer::new(Provider::PeopleForce, Secret::new("s3cret")?)?;
-    /// assert_eq!(signer.sign(b"a"), signer.sign(b"a"));
+    /// assert_eq!(
+    ///     signer.sign(b"a"),
+    ///     "sha256=867f0987c003fefc53050cb183cab08542541d365bd4b3e7b2b114744c2a9001",
+    /// );
     /// # Ok::<(), hookguard_core::ConfigError>(())
     /// ```
     pub fn sign(&self, body: &[u8]) -> String {

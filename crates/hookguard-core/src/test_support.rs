@@ -1,4 +1,4 @@
-//! Helpers shared by the unit tests.
+//! Helpers shared by the unit tests and `tests/properties.rs`.
 
 /// `bytes` split at `cuts` (ascending; each clamped into range): the chunks a body could
 /// arrive in.

@@ -125,18 +125,11 @@ fn tag_matches(mac: MacStream, key: &KeyedMac, tag: &[u8; TAG_LEN]) -> bool {
     let computed = mac.finish(key);
     let difference = computed
         .iter()
-        .zip(tag.chunks_exact(4))
+        .zip(tag.as_chunks::<4>().0)
         .fold(0, |difference, (ours, theirs)| {
-            difference | (ours ^ big_endian_word(theirs))
+            difference | (ours ^ u32::from_be_bytes(*theirs))
         });
     difference.ct_eq(&0).into()
-}
-
-/// Four bytes as a big-endian word (`chunks_exact(4)` only yields four-byte slices).
-fn big_endian_word(bytes: &[u8]) -> u32 {
-    let mut word = [0_u8; 4];
-    word.copy_from_slice(bytes);
-    u32::from_be_bytes(word)
 }
 
 impl Digest {

@@ -6,6 +6,11 @@
 use hookguard_core::{Encoding, Provider, Rejection, Secret, Signer, Verifier};
 use proptest::prelude::*;
 
+#[path = "../src/test_support.rs"]
+mod test_support;
+
+use test_support::split_at_cuts;
+
 fn providers() -> impl Strategy<Value = Provider> {
     prop_oneof![
         Just(Provider::PeopleForce),
@@ -102,32 +107,30 @@ proptest! {
     }
 
     #[test]
-    fn incremental_agrees_with_one_shot_for_any_chunking(
+    fn incremental_agrees_with_one_shot_for_any_chunking_and_keys(
         provider in providers(),
-        secret in prop::collection::vec(any::<u8>(), 1..64),
+        secrets in prop::collection::vec(prop::collection::vec(any::<u8>(), 1..64), 1..=3),
+        signed_with in any::<prop::sample::Index>(),
         body in prop::collection::vec(any::<u8>(), 0..2048),
         mut cuts in prop::collection::vec(0_usize..2048, 0..8),
         tamper in any::<bool>(),
     ) {
-        let verifier = Verifier::builder(provider.clone())
-            .secret(Secret::new(secret.clone()).unwrap())
-            .build()
-            .unwrap();
-        let mut value = sign(&provider, &secret, &body);
-        if tamper {
-            value = sign(&provider, b"other", &body);
+        // One, two or three accepted secrets (the inline and the heap-held key sets); the
+        // body is signed with one of them, or with a foreign one when `tamper` is set.
+        let mut builder = Verifier::builder(provider.clone());
+        for secret in &secrets {
+            builder = builder.secret(Secret::new(secret.clone()).unwrap());
         }
+        let verifier = builder.build().unwrap();
+        let secret = if tamper { &b"other"[..] } else { &secrets[signed_with.index(secrets.len())] };
+        let value = sign(&provider, secret, &body);
         let one_shot = verifier.verify(Some(&value), &body);
         let signature = verifier.parse_signature(Some(&value)).unwrap();
         let mut verification = verifier.start();
         cuts.sort_unstable();
-        let mut start = 0;
-        for cut in cuts {
-            let end = cut.clamp(start, body.len());
-            verification.update(&body[start..end]);
-            start = end;
+        for piece in split_at_cuts(&body, &cuts) {
+            verification.update(piece);
         }
-        verification.update(&body[start..]);
         prop_assert_eq!(verification.finish(&signature), one_shot);
     }
 
