@@ -1,6 +1,7 @@
 //! Middleware overhead, in process: the same axum handler (extracts `Bytes`, returns 200)
 //! with and without `VerifySignatureLayer`, and behind the floor (a minimal tower layer that
-//! only buffers the body, hands it on and inserts one extension), driven by
+//! only buffers the body, hands it on and inserts one extension; no boxed future of its
+//! own), driven by
 //! `tower::ServiceExt::oneshot`, against the bare pre-keyed HMAC-SHA256 of the same body,
 //! all in one run.
 //! Run with: `cargo bench -p hookguard-tower --bench overhead`.
@@ -19,14 +20,17 @@ mod overhead;
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
 use axum::body::{Body, Bytes};
+use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use hookguard_tower::VerifySignatureLayer;
-use http_body_util::Full;
+use http_body_util::combinators::Collect;
+use http_body_util::{BodyExt, Full};
+use pin_project_lite::pin_project;
 use tokio::runtime::Runtime;
 use tower::{Service, ServiceExt};
 
@@ -40,8 +44,9 @@ async fn handler(body: Bytes) -> StatusCode {
 }
 
 /// The floor: the least any body-buffering layer does (read the whole body, hand the same
-/// bytes on as the body, insert one extension), verifying nothing, written as lean as a
-/// tower layer can be.
+/// bytes on as the body, insert one extension), verifying nothing; like
+/// `VerifySignature`, it clones the inner service per call and allocates no future of its
+/// own.
 #[derive(Clone)]
 struct BufferOnly<S>(S);
 
@@ -53,12 +58,11 @@ struct Buffered(usize);
 
 impl<S> Service<Request<Body>> for BufferOnly<S>
 where
-    S: Service<Request<Full<Bytes>>> + Clone + Send + 'static,
-    S::Future: Send,
+    S: Service<Request<Full<Bytes>>> + Clone,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+    type Future = BufferOnlyFuture<S>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.0.poll_ready(cx)
@@ -66,17 +70,53 @@ where
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         let clone = self.0.clone();
-        let mut inner = std::mem::replace(&mut self.0, clone);
-        Box::pin(async move {
-            let (mut parts, body) = request.into_parts();
-            let bytes = axum::body::to_bytes(body, 1 << 20)
-                .await
-                .unwrap_or_default();
-            parts.extensions.insert(Buffered(bytes.len()));
-            inner
-                .call(Request::from_parts(parts, Full::new(bytes)))
-                .await
-        })
+        let inner = std::mem::replace(&mut self.0, clone);
+        let (parts, body) = request.into_parts();
+        BufferOnlyFuture::Reading {
+            collect: body.collect(),
+            rest: Some((parts, inner)),
+        }
+    }
+}
+
+pin_project! {
+    /// [`BufferOnly`]'s future: collects the body, then runs the inner service.
+    #[project = BufferOnlyProj]
+    enum BufferOnlyFuture<S>
+    where
+        S: Service<Request<Full<Bytes>>>,
+    {
+        Reading {
+            #[pin]
+            collect: Collect<Body>,
+            rest: Option<(Parts, S)>,
+        },
+        Calling {
+            #[pin]
+            future: S::Future,
+        },
+    }
+}
+
+impl<S> Future for BufferOnlyFuture<S>
+where
+    S: Service<Request<Full<Bytes>>>,
+{
+    type Output = Result<S::Response, S::Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            let future = match self.as_mut().project() {
+                BufferOnlyProj::Reading { collect, rest } => {
+                    let bytes = ready!(collect.poll(cx)).expect("in-memory body").to_bytes();
+                    let (mut parts, mut inner) = rest.take().expect("polled after the call");
+                    parts.extensions.insert(Buffered(bytes.len()));
+                    inner.call(Request::from_parts(parts, Full::new(bytes)))
+                }
+                BufferOnlyProj::Calling { future } => return future.poll(cx),
+            };
+            self.set(BufferOnlyFuture::Calling { future });
+        }
     }
 }
 
