@@ -28,8 +28,9 @@ pub(crate) fn verifier() -> Verifier {
     Verifier::new(Provider::PeopleForce, Secret::new(SECRET).expect("secret")).expect("verifier")
 }
 
-/// The measured sizes: the seed itself, and the seed repeated to 64 KiB. Leaked once so
-/// the arms can hand the same bytes to every request without copying.
+/// The measured sizes: the seed itself, and the seed repeated to 64 KiB. Leaked (once for
+/// the criterion groups, once for the paired table) so the arms can hand the same bytes to
+/// every request without copying.
 fn sizes() -> [(&'static str, &'static [u8]); 2] {
     let repeated: Vec<u8> = SEED.iter().copied().cycle().take(64 << 10).collect();
     [("1.3KiB-seed", SEED), ("64KiB", repeated.leak())]

@@ -62,14 +62,6 @@ fn sign(scheme: &[&str], body: &[u8]) -> String {
     out.strip_suffix('\n').unwrap().to_owned()
 }
 
-fn decode_hex(text: &str) -> Vec<u8> {
-    assert_eq!(text.len() % 2, 0, "odd hex length: {text}");
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
-
 // ---------------------------------------------------------------- sign / verify round trips
 
 #[test]
@@ -205,13 +197,13 @@ fn sign_reproduces_the_python_vectors() {
             "github" => &GITHUB,
             other => panic!("unknown provider {other} in {name}"),
         };
-        let secret = decode_hex(secret_hex);
+        let secret = hex::decode(secret_hex).unwrap();
         assert!(
             !secret.ends_with(b"\n"),
             "{name}: a secret file would drop the newline"
         );
         let secret_file = write_file(&dir, &format!("{name}.key"), &secret);
-        let body_file = write_file(&dir, &format!("{name}.body"), &decode_hex(body_hex));
+        let body_file = write_file(&dir, &format!("{name}.body"), &hex::decode(body_hex).unwrap());
 
         let got = stdout_of(
             hookguard()
@@ -229,7 +221,7 @@ fn sign_reproduces_the_python_vectors() {
             .args(scheme)
             .args(["--signature", expected, "--secret-file"])
             .arg(&secret_file)
-            .write_stdin(decode_hex(body_hex))
+            .write_stdin(hex::decode(body_hex).unwrap())
             .assert()
             .code(0)
             .stdout("valid (key 0)\n");
