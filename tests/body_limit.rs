@@ -9,19 +9,17 @@
 
 mod support;
 
-use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use hookguard::{Provider, Secret, Signer};
-use support::http::{send, Body, Request};
-use support::servers::{self, PF_SECRET};
+use hookguard::Provider;
+use support::http::{send, write_request, Body, Request};
+use support::servers::{self, signed, PF_SECRET};
 
 fn pf(id: &str, body: &[u8]) -> Vec<(String, String)> {
-    let signer = Signer::new(Provider::PeopleForce, Secret::new(PF_SECRET).unwrap()).unwrap();
     vec![
-        (signer.header_name().to_owned(), signer.sign(body)),
+        signed(Provider::PeopleForce, PF_SECRET, body),
         ("X-Request-Id".to_owned(), id.to_owned()),
     ]
 }
@@ -65,12 +63,12 @@ fn a_huge_declared_length_reserves_nothing_up_front() {
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
-        let mut head = String::from("POST /huge-limit HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-        for (header, value) in pf("huge", b"{}") {
-            let _ = write!(head, "{header}: {value}\r\n");
-        }
-        head.push_str("Content-Length: 1000000000000000000\r\n\r\n");
-        stream.write_all(head.as_bytes()).unwrap();
+        let head = Request {
+            path: "/huge-limit".into(),
+            headers: pf("huge", b"{}"),
+            body: Body::DeclaredOnly(1_000_000_000_000_000_000),
+        };
+        write_request(&mut stream, &head).unwrap();
         for piece in [&b"{\"a\":"[..], b"1}"] {
             stream.write_all(piece).unwrap();
             stream.flush().unwrap();

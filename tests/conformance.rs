@@ -9,9 +9,11 @@ mod support;
 
 use std::sync::OnceLock;
 
-use hookguard::{Provider, Secret, Signer};
+use hookguard::Provider;
 use support::http::{send, Body, Connection, Request};
-use support::servers::{self, Server, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, SMALL_LIMIT};
+use support::servers::{
+    self, signed, Server, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, SMALL_LIMIT,
+};
 
 const SEED: &[u8] = include_bytes!("vectors/employee_create.json");
 const MIB: usize = 1024 * 1024;
@@ -22,11 +24,6 @@ fn servers() -> &'static [Server; 2] {
 }
 
 type Headers = Vec<(String, String)>;
-
-fn signed(provider: Provider, secret: &str, body: &[u8]) -> (String, String) {
-    let signer = Signer::new(provider, Secret::new(secret).unwrap()).unwrap();
-    (signer.header_name().to_owned(), signer.sign(body))
-}
 
 fn pf(body: &[u8]) -> Headers {
     vec![signed(Provider::PeopleForce, PF_SECRET, body)]

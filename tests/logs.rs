@@ -11,9 +11,9 @@ mod support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use hookguard::{Provider, Secret, Signer};
+use hookguard::Provider;
 use support::http::{send, Body, Request};
-use support::servers::{self, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, SMALL_LIMIT};
+use support::servers::{self, signed, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, SMALL_LIMIT};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -27,11 +27,6 @@ impl Write for Captured {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-fn sign(provider: Provider, secret: &str, body: &[u8]) -> (String, String) {
-    let signer = Signer::new(provider, Secret::new(secret).unwrap()).unwrap();
-    (signer.header_name().to_owned(), signer.sign(body))
 }
 
 /// (path, headers, body, expected status)
@@ -49,15 +44,15 @@ fn no_secret_or_signature_is_ever_logged() {
         .init();
 
     let body = br#"{"action":"employee_create","id":1}"#.to_vec();
-    let pf = sign(Provider::PeopleForce, PF_SECRET, &body);
-    let bb_previous = sign(Provider::Bindbee, BB_PREVIOUS, &body);
+    let pf = signed(Provider::PeopleForce, PF_SECRET, &body);
+    let bb_previous = signed(Provider::Bindbee, BB_PREVIOUS, &body);
     let mut tampered = body.clone();
     tampered[3] ^= 1;
     let mut non_utf8 = body.clone();
     non_utf8.extend_from_slice(b"\xff");
-    let non_utf8_signed = sign(Provider::PeopleForce, PF_SECRET, &non_utf8);
+    let non_utf8_signed = signed(Provider::PeopleForce, PF_SECRET, &non_utf8);
     let big = vec![b'a'; SMALL_LIMIT + 1];
-    let big_signed = sign(Provider::PeopleForce, PF_SECRET, &big);
+    let big_signed = signed(Provider::PeopleForce, PF_SECRET, &big);
     let pf_header = |value: &str| ("X-PeopleForce-Signature".to_owned(), value.to_owned());
 
     let cases: Vec<Case> = vec![
@@ -75,7 +70,7 @@ fn no_secret_or_signature_is_ever_logged() {
         ),
         (
             "/peopleforce",
-            vec![sign(Provider::PeopleForce, "forged", &body)],
+            vec![signed(Provider::PeopleForce, "forged", &body)],
             Body::Fixed(body.clone()),
             403,
         ),
@@ -113,7 +108,7 @@ fn no_secret_or_signature_is_ever_logged() {
         ),
         (
             "/bindbee",
-            vec![sign(Provider::Bindbee, "bb_revoked", &body)],
+            vec![signed(Provider::Bindbee, "bb_revoked", &body)],
             Body::Fixed(body.clone()),
             403,
         ),

@@ -18,17 +18,15 @@
 mod support;
 
 use std::collections::hash_map::DefaultHasher;
-use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
-use std::io::Write as _;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use hookguard::{Provider, Secret, Signer};
-use support::http::{Body, Connection, Request};
+use hookguard::{Provider, Signer};
+use support::http::{write_request, Body, Connection, Request};
 use support::servers::{
-    self, Seen, Server, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, SMALL_LIMIT,
+    self, signer, Seen, Server, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, SMALL_LIMIT,
 };
 
 const SEED: &[u8] = include_bytes!("vectors/employee_create.json");
@@ -117,7 +115,6 @@ struct Signers {
 
 impl Signers {
     fn new() -> Signers {
-        let signer = |p: Provider, s: &str| Signer::new(p, Secret::new(s).unwrap()).unwrap();
         Signers {
             pf: signer(Provider::PeopleForce, PF_SECRET),
             bb_current: signer(Provider::Bindbee, BB_CURRENT),
@@ -223,12 +220,7 @@ fn plan(adapter: &str, i: usize, signers: &Signers) -> (Request, Planned) {
             )
         }
         Kind::Forged => {
-            let forged = Signer::new(
-                Provider::PeopleForce,
-                Secret::new(format!("guess-{i}")).unwrap(),
-            )
-            .unwrap()
-            .sign(&body);
+            let forged = signer(Provider::PeopleForce, &format!("guess-{i}")).sign(&body);
             let path = if i.is_multiple_of(2) {
                 "/peopleforce"
             } else {
@@ -382,17 +374,11 @@ fn plan(adapter: &str, i: usize, signers: &Signers) -> (Request, Planned) {
 
 /// Sends the head and part of the body, then hangs up without reading the response.
 fn hang_up_mid_body(addr: SocketAddr, request: &Request) -> std::io::Result<()> {
-    let Body::Stalled { declared, sent } = &request.body else {
+    let Body::Stalled { .. } = &request.body else {
         unreachable!("disconnects are planned as stalled bodies");
     };
     let mut stream = TcpStream::connect(addr)?;
-    let mut head = format!("POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\n", request.path);
-    for (name, value) in &request.headers {
-        let _ = write!(head, "{name}: {value}\r\n");
-    }
-    let _ = write!(head, "Content-Length: {declared}\r\n\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(sent)?;
+    write_request(&mut stream, request)?;
     stream.shutdown(std::net::Shutdown::Both)
 }
 

@@ -67,48 +67,11 @@ impl Connection {
     /// Writes the request (ignoring a write error once the server has started answering,
     /// as it may refuse a body early) and reads the response.
     pub(crate) fn send(&mut self, request: &Request) -> io::Result<Response> {
-        let write_result = self.write_request(request);
+        let write_result = write_request(self.reader.get_mut(), request);
         match self.read_response() {
             Ok(response) => Ok(response),
             Err(read_error) => Err(write_result.err().unwrap_or(read_error)),
         }
-    }
-
-    fn write_request(&mut self, request: &Request) -> io::Result<()> {
-        let stream = self.reader.get_mut();
-        let mut head = format!("POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\n", request.path);
-        if request.path.starts_with("/health") {
-            head = head.replacen("POST", "GET", 1);
-        }
-        for (name, value) in &request.headers {
-            let _ = write!(head, "{name}: {value}\r\n");
-        }
-        match &request.body {
-            Body::Fixed(bytes) => {
-                let _ = write!(head, "Content-Length: {}\r\n\r\n", bytes.len());
-            }
-            Body::Chunked(_) | Body::BrokenChunked(_) => {
-                head.push_str("Transfer-Encoding: chunked\r\n\r\n");
-            }
-            Body::DeclaredOnly(declared) | Body::Stalled { declared, .. } => {
-                let _ = write!(head, "Content-Length: {declared}\r\n\r\n");
-            }
-        }
-        stream.write_all(head.as_bytes())?;
-        match &request.body {
-            Body::Fixed(bytes) => stream.write_all(bytes)?,
-            Body::Chunked(chunks) => {
-                for chunk in chunks.iter().filter(|chunk| !chunk.is_empty()) {
-                    stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
-                    stream.write_all(chunk)?;
-                    stream.write_all(b"\r\n")?;
-                }
-                stream.write_all(b"0\r\n\r\n")?;
-            }
-            Body::DeclaredOnly(_) => {}
-            Body::Stalled { sent, .. } | Body::BrokenChunked(sent) => stream.write_all(sent)?,
-        }
-        stream.flush()
     }
 
     fn read_response(&mut self) -> io::Result<Response> {
@@ -175,4 +138,42 @@ impl Connection {
 /// Sends one request on a fresh connection.
 pub(crate) fn send(addr: SocketAddr, request: &Request) -> io::Result<Response> {
     Connection::open(addr)?.send(request)
+}
+
+/// Writes `request` to `stream` exactly as [`Body`] says (head, then body bytes) and
+/// flushes; reads nothing.
+pub(crate) fn write_request(stream: &mut impl Write, request: &Request) -> io::Result<()> {
+    let mut head = format!("POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\n", request.path);
+    if request.path.starts_with("/health") {
+        head = head.replacen("POST", "GET", 1);
+    }
+    for (name, value) in &request.headers {
+        let _ = write!(head, "{name}: {value}\r\n");
+    }
+    match &request.body {
+        Body::Fixed(bytes) => {
+            let _ = write!(head, "Content-Length: {}\r\n\r\n", bytes.len());
+        }
+        Body::Chunked(_) | Body::BrokenChunked(_) => {
+            head.push_str("Transfer-Encoding: chunked\r\n\r\n");
+        }
+        Body::DeclaredOnly(declared) | Body::Stalled { declared, .. } => {
+            let _ = write!(head, "Content-Length: {declared}\r\n\r\n");
+        }
+    }
+    stream.write_all(head.as_bytes())?;
+    match &request.body {
+        Body::Fixed(bytes) => stream.write_all(bytes)?,
+        Body::Chunked(chunks) => {
+            for chunk in chunks.iter().filter(|chunk| !chunk.is_empty()) {
+                stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
+                stream.write_all(chunk)?;
+                stream.write_all(b"\r\n")?;
+            }
+            stream.write_all(b"0\r\n\r\n")?;
+        }
+        Body::DeclaredOnly(_) => {}
+        Body::Stalled { sent, .. } | Body::BrokenChunked(sent) => stream.write_all(sent)?,
+    }
+    stream.flush()
 }

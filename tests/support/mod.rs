@@ -1,5 +1,5 @@
-//! Shared by the workspace-level tests and the demo: the same receiver app on both
-//! adapters, and a raw HTTP/1.1 client that controls every byte on the wire.
+//! Shared by the workspace-level tests: the same receiver app on both adapters, signing
+//! helpers for its secrets, and a raw HTTP/1.1 client that controls every byte on the wire.
 
 #![allow(
     dead_code,

@@ -20,7 +20,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hookguard::{Encoding, Provider, Secret, Verified, Verifier};
+use hookguard::{Encoding, Provider, Secret, Signer, Verified, Verifier};
 
 pub(crate) const PF_SECRET: &str = "pf_whsec_conformance";
 pub(crate) const BB_CURRENT: &str = "bb_sigkey_current";
@@ -31,6 +31,17 @@ pub(crate) const READ_TIMEOUT: Duration = Duration::from_millis(400);
 
 pub(crate) fn github() -> Provider {
     Provider::custom("X-Hub-Signature-256", Encoding::Hex).with_prefix("sha256=")
+}
+
+/// A signer for `provider` with `secret` (for senders that sign many bodies).
+pub(crate) fn signer(provider: Provider, secret: &str) -> Signer {
+    Signer::new(provider, Secret::new(secret).unwrap()).unwrap()
+}
+
+/// The signature header for `body`, signed for `provider` with `secret`: (name, value).
+pub(crate) fn signed(provider: Provider, secret: &str, body: &[u8]) -> (String, String) {
+    let signer = signer(provider, secret);
+    (signer.header_name().to_owned(), signer.sign(body))
 }
 
 /// What the handler saw for one request.
