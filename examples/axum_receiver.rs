@@ -133,8 +133,8 @@ mod tests {
 
     const SECRET: &str = "example-secret";
 
-    /// Sends one raw HTTP/1.1 request to `app` on an ephemeral port; the status and body.
-    async fn send(path: &str, headers: &[(&str, String)], body: &str) -> (u16, String) {
+    /// The example's app keyed with [`SECRET`], served on an ephemeral port.
+    async fn serve() -> std::net::SocketAddr {
         let secret = || Secret::new(SECRET).unwrap();
         let app = app(
             Verifier::new(Provider::PeopleForce, secret()).unwrap(),
@@ -143,7 +143,16 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });
+        addr
+    }
 
+    /// Sends one raw HTTP/1.1 request to the app at `addr`; the status and body.
+    async fn send(
+        addr: std::net::SocketAddr,
+        path: &str,
+        headers: &[&(String, String)],
+        body: &str,
+    ) -> (u16, String) {
         let method = if path == "/health" { "GET" } else { "POST" };
         let mut request = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
         for (name, value) in headers {
@@ -159,44 +168,46 @@ mod tests {
         (status, body)
     }
 
-    fn sign(provider: &Provider, body: &str) -> (&'static str, String) {
-        let signer = Signer::new(provider.clone(), Secret::new(SECRET).unwrap()).unwrap();
-        let name = match provider {
-            Provider::PeopleForce => "X-PeopleForce-Signature",
-            _ => "X-Bindbee-Webhook-Signature",
-        };
-        (name, signer.sign(body.as_bytes()))
+    /// The signature header (name, value) `provider` sends for `body`.
+    fn sign(provider: Provider, body: &str) -> (String, String) {
+        let signer = Signer::new(provider, Secret::new(SECRET).unwrap()).unwrap();
+        (
+            signer.header_name().to_owned(),
+            signer.sign(body.as_bytes()),
+        )
     }
 
     #[tokio::test]
     async fn routes_answer_as_documented() {
+        let addr = serve().await;
         let body = r#"{"action":"employee_create","id":1}"#;
-        let (name, value) = sign(&Provider::PeopleForce, body);
         let expected = format!(r#"{{"action":"employee_create","bytes":{}}}"#, body.len());
+        let peopleforce = sign(Provider::PeopleForce, body);
         assert_eq!(
-            send("/webhooks/peopleforce", &[(name, value)], body).await,
+            send(addr, "/webhooks/peopleforce", &[&peopleforce], body).await,
             (200, expected.clone())
         );
-        let (name, value) = sign(&Provider::Bindbee, body);
+        let bindbee = sign(Provider::Bindbee, body);
         assert_eq!(
-            send("/webhooks/bindbee", &[(name, value.clone())], body).await,
+            send(addr, "/webhooks/bindbee", &[&bindbee], body).await,
             (200, expected)
         );
 
         // A body that is not an object: action is null.
-        let (name, list) = sign(&Provider::Bindbee, "[1,2]");
-        let answer = send("/webhooks/bindbee", &[(name, list)], "[1,2]").await;
+        let list = sign(Provider::Bindbee, "[1,2]");
+        let answer = send(addr, "/webhooks/bindbee", &[&list], "[1,2]").await;
         assert_eq!(answer, (200, r#"{"action":null,"bytes":5}"#.to_owned()));
 
-        // Forged, missing, or another provider's scheme: 403.
+        // Signed for another body, missing, or another provider's scheme: 403.
         assert_eq!(
-            send("/webhooks/bindbee", &[(name, value)], "{}").await.0,
+            send(addr, "/webhooks/bindbee", &[&bindbee], "{}").await.0,
             403
         );
-        assert_eq!(send("/webhooks/peopleforce", &[], body).await.0, 403);
-        let (_, pf) = sign(&Provider::PeopleForce, body);
-        assert_eq!(send("/webhooks/bindbee", &[(name, pf)], body).await.0, 403);
+        assert_eq!(send(addr, "/webhooks/peopleforce", &[], body).await.0, 403);
+        let crossed = (bindbee.0, peopleforce.1);
+        let answer = send(addr, "/webhooks/bindbee", &[&crossed], body).await;
+        assert_eq!(answer.0, 403);
 
-        assert_eq!(send("/health", &[], "").await, (200, "ok".to_owned()));
+        assert_eq!(send(addr, "/health", &[], "").await, (200, "ok".to_owned()));
     }
 }
