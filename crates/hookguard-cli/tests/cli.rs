@@ -203,7 +203,11 @@ fn sign_reproduces_the_python_vectors() {
             "{name}: a secret file would drop the newline"
         );
         let secret_file = write_file(&dir, &format!("{name}.key"), &secret);
-        let body_file = write_file(&dir, &format!("{name}.body"), &hex::decode(body_hex).unwrap());
+        let body_file = write_file(
+            &dir,
+            &format!("{name}.body"),
+            &hex::decode(body_hex).unwrap(),
+        );
 
         let got = stdout_of(
             hookguard()
