@@ -171,6 +171,7 @@ impl Verifier {
     /// assert!(verification.finish(&signature).is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn start(&self) -> Verification {
         Verification::new(self.clone())
     }
@@ -213,6 +214,7 @@ impl Verifier {
     }
 
     /// What a match on the key at `index` reports.
+    #[inline]
     pub(crate) fn verified(&self, index: usize) -> Result<Verified, Rejection> {
         let key = self.shared.keys.get(index).ok_or(Rejection::Mismatch)?;
         Ok(Verified::new(self.shared.provider.clone(), key.id.clone()))
