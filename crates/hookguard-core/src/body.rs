@@ -186,8 +186,8 @@ fn trim_blanks(mut value: &[u8]) -> &[u8] {
 }
 
 /// The number `digits` spell in ASCII decimal, or `None` if they are empty, hold anything
-/// but `0`-`9` (no sign) or overflow `u64`. (Byte by byte: measured ~20 ns cheaper per
-/// request than `from_utf8`, `trim_matches` and `parse`.)
+/// but `0`-`9` (no sign) or overflow `u64`. (Byte by byte: measured 7 ns cheaper per
+/// lookup than `from_utf8`, `trim_matches` and `parse`, 14 ns against 21 with the lookup.)
 fn decimal(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() {
         return None;
