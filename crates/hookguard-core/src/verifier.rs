@@ -214,7 +214,6 @@ impl Verifier {
     }
 
     /// What a match on the key at `index` reports.
-    #[inline]
     pub(crate) fn verified(&self, index: usize) -> Result<Verified, Rejection> {
         let key = self.shared.keys.get(index).ok_or(Rejection::Mismatch)?;
         Ok(Verified::new(self.shared.provider.clone(), key.id.clone()))
