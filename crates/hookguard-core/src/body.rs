@@ -78,7 +78,6 @@ impl BodyCollector {
     /// let body = BodyCollector::new(&verifier, hookguard_core::DEFAULT_MAX_BODY_SIZE, Some(1259))?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
     pub fn new(
         verifier: &Verifier,
         limit: usize,
@@ -137,7 +136,6 @@ impl BodyCollector {
     /// body.push(Bytes::from_static(b"{}"))?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
     pub fn push(&mut self, chunk: Bytes) -> Result<(), Rejection> {
         if self.buffer.len().saturating_add(chunk.len()) > self.limit {
             return Err(Rejection::BodyTooLarge { limit: self.limit });
@@ -167,7 +165,6 @@ impl BodyCollector {
     /// assert_eq!((bytes.as_ref(), verified.key().index()), (&b"{}"[..], 0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
     pub fn finish(self, signature: &Signature) -> Result<(Bytes, Verified), Rejection> {
         let verified = self.verification.finish(signature)?;
         Ok((self.buffer.into_bytes(), verified))

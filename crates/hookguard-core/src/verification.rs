@@ -80,7 +80,6 @@ pub struct Verification {
 
 impl Verification {
     /// A fresh verification under `verifier`'s keys.
-    #[inline]
     pub(crate) fn new(verifier: Verifier) -> Verification {
         let digest = Digest::new(verifier.keys(), verifier.requires_utf8());
         Verification { verifier, digest }
@@ -203,7 +202,6 @@ impl Verification {
     /// verification.update(b"{\"action\":");
     /// # Ok::<(), hookguard_core::ConfigError>(())
     /// ```
-    #[inline]
     pub fn update(&mut self, chunk: &[u8]) {
         self.digest.update(chunk);
     }
@@ -222,7 +220,6 @@ impl Verification {
     /// assert_eq!(verifier.start().finish(&wrong).unwrap_err(), Rejection::Mismatch);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
     pub fn finish(self, signature: &Signature) -> Result<Verified, Rejection> {
         let index = self.digest.finish(self.verifier.keys(), signature)?;
         self.verifier.verified(index)

@@ -171,7 +171,6 @@ impl Verifier {
     /// assert!(verification.finish(&signature).is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
     pub fn start(&self) -> Verification {
         Verification::new(self.clone())
     }
