@@ -3,20 +3,18 @@
 //! `#[path = "../../../benches/overhead.rs"] mod overhead;` after `paired`.
 //!
 //! An adapter supplies three arms, all sent the same signed delivery: its handler without
-//! the middleware, with it, and behind the floor (the framework's own `from_fn` middleware
-//! doing only what any body-buffering middleware must: read the whole body, hand the bytes
-//! on as the new body and put one value in the request's extensions, verifying nothing).
-//! This module adds the bare pre-keyed HMAC-SHA256 of the same body, runs criterion over
-//! the four, then prints the paired table of `(with − without) / HMAC` and
-//! `(floor − without) / HMAC` for the seed's 1.3 KiB delivery and a 64 KiB one.
+//! the middleware, with it, and behind the floor (a middleware doing only what any
+//! body-buffering middleware must: read the whole body, hand the bytes on as the new body
+//! and put one value in the request's extensions, verifying nothing; actix's `from_fn`, a
+//! hand-written tower layer). This module adds the pre-keyed HMAC-SHA256 of the same body
+//! (`paired::hmac_arm`), runs criterion over the four, then prints the paired table of
+//! `(with − without) / HMAC` and `(floor − without) / HMAC` for the seed's 1.3 KiB
+//! delivery and a 64 KiB one.
 
-use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::Criterion;
-use hmac::{Hmac, KeyInit, Mac};
 use hookguard_core::{Provider, Secret, Signer, Verifier};
-use sha2::Sha256;
 
 use crate::paired::{self, Arm};
 
@@ -44,25 +42,12 @@ fn signature(body: &[u8]) -> &'static str {
     value.leak()
 }
 
-/// The reference arm: HMAC-SHA256 of `body` from a pre-keyed state.
-fn hmac_arm(body: &'static [u8]) -> Arm<'static> {
-    let keyed = <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("key");
-    Arm {
-        name: "bare hmac-sha256 (pre-keyed)",
-        run: Box::new(move || {
-            let mut mac = keyed.clone();
-            mac.update(black_box(body));
-            black_box(mac.finalize());
-        }),
-    }
-}
-
 /// Runs the bench for `adapter`, whose `arms(body, signature)` gives its handler without
 /// the middleware, with it, and behind the floor middleware.
 pub(crate) fn main<'r>(adapter: &str, arms: impl Fn(&'static [u8], &'static str) -> [Arm<'r>; 3]) {
     let all = |body: &'static [u8]| {
         let [without, with, floor] = arms(body, signature(body));
-        [without, with, floor, hmac_arm(body)]
+        [without, with, floor, paired::hmac_arm(SECRET, body)]
     };
     paired::main(
         |c| criterion_groups(c, adapter, &all),

@@ -17,7 +17,6 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use hmac::{Hmac, KeyInit, Mac};
 use hookguard_core::{Provider, Secret, Signer, Verifier};
 use sha2::{Digest, Sha256};
 
@@ -56,7 +55,6 @@ fn header(provider: &Provider, body: &[u8]) -> String {
 
 /// The measured operations over `body`, the SHA-256 reference first.
 fn variants(body: &[u8]) -> Vec<Arm<'_>> {
-    let keyed = <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("hmac key");
     let mut list = vec![
         Arm {
             name: "sha256 (reference)",
@@ -64,14 +62,7 @@ fn variants(body: &[u8]) -> Vec<Arm<'_>> {
                 black_box(Sha256::digest(black_box(body)));
             }),
         },
-        Arm {
-            name: "hmac-sha256 (pre-keyed)",
-            run: Box::new(move || {
-                let mut mac = keyed.clone();
-                mac.update(black_box(body));
-                black_box(mac.finalize());
-            }),
-        },
+        paired::hmac_arm(SECRET, body),
     ];
     for (name, provider, utf8) in [
         ("verify peopleforce", Provider::PeopleForce, true),
