@@ -62,6 +62,8 @@ pub struct BodyCollector {
     buffer: Buffer,
     limit: usize,
     capacity: usize,
+    /// Set once a chunk passed the limit: the body is refused for good, whatever follows.
+    refused: bool,
 }
 
 impl BodyCollector {
@@ -92,6 +94,7 @@ impl BodyCollector {
             buffer: Buffer::Empty,
             limit,
             capacity: declared.map_or(0, |length| length.min(MAX_UP_FRONT)),
+            refused: false,
         })
     }
 
@@ -125,7 +128,8 @@ impl BodyCollector {
     ///
     /// # Errors
     /// [`Rejection::BodyTooLarge`] as soon as the body passes the limit; the chunk that
-    /// passes it is not kept.
+    /// passes it is not kept, and the body stays refused: every later `push` and
+    /// [`finish`](BodyCollector::finish) fail the same way.
     ///
     /// # Example
     /// ```
@@ -137,7 +141,8 @@ impl BodyCollector {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn push(&mut self, chunk: Bytes) -> Result<(), Rejection> {
-        if self.buffer.len().saturating_add(chunk.len()) > self.limit {
+        if self.refused || self.buffer.len().saturating_add(chunk.len()) > self.limit {
+            self.refused = true;
             return Err(Rejection::BodyTooLarge { limit: self.limit });
         }
         self.verification.update(&chunk);
@@ -149,8 +154,8 @@ impl BodyCollector {
     /// what matched.
     ///
     /// # Errors
-    /// [`Rejection::Mismatch`] or [`Rejection::BodyNotUtf8`], as
-    /// [`Verification::finish`].
+    /// [`Rejection::BodyTooLarge`] if a [`push`](BodyCollector::push) was refused, then
+    /// [`Rejection::Mismatch`] or [`Rejection::BodyNotUtf8`], as [`Verification::finish`].
     ///
     /// # Example
     /// ```
@@ -166,6 +171,9 @@ impl BodyCollector {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn finish(self, signature: &Signature) -> Result<(Bytes, Verified), Rejection> {
+        if self.refused {
+            return Err(Rejection::BodyTooLarge { limit: self.limit });
+        }
         let verified = self.verification.finish(signature)?;
         Ok((self.buffer.into_bytes(), verified))
     }
@@ -323,6 +331,28 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_body_stays_refused() {
+        let mut body = BodyCollector::new(&verifier(), 4, None).unwrap();
+        body.push(Bytes::from("ab")).unwrap();
+        let refused = Rejection::BodyTooLarge { limit: 4 };
+        assert_eq!(body.push(Bytes::from("cde")), Err(refused));
+        // What would fit after the refused chunk is refused too: no body with a hole.
+        assert_eq!(body.push(Bytes::from("c")), Err(refused));
+        assert_eq!(body.finish(&signature(b"abc")).err(), Some(refused));
+    }
+
+    #[test]
+    fn a_declared_length_sizes_the_joined_buffer() {
+        let mut body = BodyCollector::new(&verifier(), 1024, Some(100)).unwrap();
+        body.push(Bytes::from("ab")).unwrap();
+        body.push(Bytes::from("cd")).unwrap();
+        let Buffer::Many(joined) = &body.buffer else {
+            panic!("two chunks are joined")
+        };
+        assert!(joined.capacity() >= 100, "capacity {}", joined.capacity());
+    }
+
+    #[test]
     fn a_tampered_chunk_is_a_mismatch() {
         let mut body = BodyCollector::new(&verifier(), 16, None).unwrap();
         body.push(Bytes::from("abcdX")).unwrap();
@@ -360,7 +390,8 @@ mod tests {
 
     #[test]
     fn growth_without_content_length_stops_at_the_limit() {
-        let limit = 1000 * 1024 + 1;
+        // Not of the form 2000 * 2^k, so plain doubling from the first join would pass it.
+        let limit = 1_500_000;
         let mut buffer = Buffer::default();
         let mut pushed = 0;
         while pushed + 1000 <= limit {

@@ -2,8 +2,8 @@
 //!
 //! A secret is keyed once: its key block XOR `ipad` and XOR `opad` are each compressed into a
 //! SHA-256 state, and every message starts from a copy of the inner 32-byte state. Whole
-//! 64-byte blocks of a chunk are compressed straight from the caller's slice; only a block
-//! split between chunks is copied, into one 64-byte buffer. (The `hmac` crate clones and
+//! 64-byte blocks of a chunk are compressed straight from the caller's slice; only a chunk's
+//! trailing partial block is copied, into one 64-byte buffer. (The `hmac` crate clones and
 //! finalises two buffered hashers, about 300 bytes, per message: measured 880 ns against
 //! 852 ns for the 1.3 KiB seed, where SHA-256 alone takes about 810 ns.)
 //!
@@ -46,19 +46,15 @@ pub(crate) struct KeyedMac {
 impl KeyedMac {
     /// Keys HMAC-SHA256 with `key` (any length; a key longer than a block is hashed first).
     pub(crate) fn new(key: &[u8]) -> KeyedMac {
+        let mut hashed = (key.len() > BLOCK).then(|| Sha256::digest(key));
+        let source = hashed.as_deref().unwrap_or(key);
         let mut key_block = [0_u8; BLOCK];
-        if key.len() > BLOCK {
-            let mut hashed = Sha256::digest(key);
-            key_block
-                .iter_mut()
-                .zip(hashed.iter())
-                .for_each(|(slot, byte)| *slot = *byte);
+        key_block
+            .iter_mut()
+            .zip(source)
+            .for_each(|(slot, byte)| *slot = *byte);
+        if let Some(hashed) = hashed.as_mut() {
             hashed.as_mut_slice().zeroize();
-        } else {
-            key_block
-                .iter_mut()
-                .zip(key)
-                .for_each(|(slot, byte)| *slot = *byte);
         }
         let mut keyed = KeyedMac {
             inner: INITIAL_STATE,

@@ -2,7 +2,8 @@
 //! copied, the body hashed (and checked to be UTF-8) as it arrives, and the tag compared.
 //!
 //! # Security
-//! The tag is compared in constant time (`subtle`, word by word). A forged request is
+//! The tag is compared in constant time: the eight words' differences are OR-ed and the
+//! result goes through one `subtle` comparison. A forged request is
 //! reported as [`Rejection::Mismatch`] before the body's UTF-8 verdict, so it learns
 //! nothing about the body check.
 //!
