@@ -4,10 +4,14 @@
 //! that the body may exceed), which also hands back exactly the bytes it was fed.
 #![no_main]
 
+#[path = "../../crates/hookguard-core/src/test_support.rs"]
+mod test_support;
+
 use bytes::Bytes;
 use hookguard_core::{BodyCollector, Rejection};
 use hookguard_fuzz::{key_set, provider, signer, take, verifier};
 use libfuzzer_sys::fuzz_target;
+use test_support::split_at_cuts;
 
 fuzz_target!(|data: &[u8]| {
     let mut data = data;
@@ -24,6 +28,7 @@ fuzz_target!(|data: &[u8]| {
         *cut %= body.len() + 1;
     }
     cut_points.sort_unstable();
+    let pieces = split_at_cuts(body, &cut_points);
 
     let provider = provider(config);
     let keys = key_set(keys);
@@ -49,12 +54,9 @@ fuzz_target!(|data: &[u8]| {
         .parse_signature(header.as_ref())
         .and_then(|signature| {
             let mut verification = verifier.start();
-            let mut from = 0;
-            for &cut in &cut_points {
-                verification.update(&body[from..cut]);
-                from = cut;
+            for piece in &pieces {
+                verification.update(piece);
             }
-            verification.update(&body[from..]);
             verification.finish(&signature)
         });
     assert_eq!(one_shot, incremental, "cuts {cut_points:?}");
@@ -68,10 +70,8 @@ fuzz_target!(|data: &[u8]| {
     let declared = (config & 0x40 != 0).then_some(body.len() as u64);
     if let Ok(signature) = verifier.parse_signature(header.as_ref()) {
         let collected = BodyCollector::new(&verifier, limit, declared).and_then(|mut collector| {
-            let mut from = 0;
-            for &cut in cut_points.iter().chain(Some(&body.len())) {
-                collector.push(Bytes::copy_from_slice(&body[from..cut]))?;
-                from = cut;
+            for piece in &pieces {
+                collector.push(Bytes::copy_from_slice(piece))?;
             }
             collector.finish(&signature)
         });
