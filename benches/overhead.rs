@@ -21,6 +21,12 @@ use crate::paired::{self, Arm};
 const SEED: &[u8] = include_bytes!("../tests/vectors/employee_create.json");
 const SECRET: &str = "pf_whsec_2b7e151628aed2a6";
 
+/// What each floor puts in the extensions in place of `Verified`: the body's length (a
+/// value with a size, so inserting it allocates as inserting `Verified` does).
+#[derive(Clone)]
+#[allow(dead_code)] // Only its size matters.
+pub(crate) struct Buffered(pub(crate) usize);
+
 /// The PeopleForce verifier the adapter's "with" arm puts in front of its handler.
 pub(crate) fn verifier() -> Verifier {
     Verifier::new(Provider::PeopleForce, Secret::new(SECRET).expect("secret")).expect("verifier")

@@ -1,14 +1,9 @@
-//! Middleware overhead, in process: the same actix-web handler (extracts `Bytes`, returns
-//! 200) with and without `VerifySignature`, and behind the floor (an
-//! `actix_web::middleware::from_fn` that only buffers the payload, hands it on and inserts
-//! one extension), driven by `actix_web::test::call_service`, against the bare pre-keyed
-//! HMAC-SHA256 of the same body, all in one run.
+//! Middleware overhead, in process, for actix-web: the arms `benches/overhead.rs` times
+//! and tabulates (see there and `benches/paired.rs` for the method). The handler extracts
+//! `Bytes` and returns 200; the floor is an `actix_web::middleware::from_fn` that only
+//! buffers the payload, hands it on and inserts one extension; requests are driven by
+//! `actix_web::test::call_service`.
 //! Run with: `cargo bench -p hookguard-actix --bench overhead`.
-//!
-//! Criterion reports each arm; then a paired run prints `(with − without) / HMAC`: every
-//! round times the four arms back to back in rotating order (each the fastest of 5 short
-//! timings, as preemption only adds time) and takes the ratio within the round; the table
-//! shows the median over the rounds. All arms build the same signed request.
 
 #[path = "../../../benches/paired.rs"]
 mod paired;
@@ -27,6 +22,7 @@ use actix_web::web::{self, Bytes};
 use actix_web::{test, App, HttpMessage, HttpResponse};
 use hookguard_actix::VerifySignature;
 
+use overhead::Buffered;
 use paired::Arm;
 
 const HEADER: &str = "x-peopleforce-signature";
@@ -36,11 +32,6 @@ async fn handler(body: Bytes) -> HttpResponse {
     black_box(body);
     HttpResponse::Ok().finish()
 }
-
-/// What the floor puts in the extensions in place of `Verified`: the body's length (a value
-/// with a size, so inserting it allocates as inserting `Verified` does).
-#[allow(dead_code)] // Only its size matters.
-struct Buffered(usize);
 
 /// The floor: the least any payload-buffering middleware does (read the whole payload, hand
 /// the same bytes on as the payload, insert one extension), verifying nothing.

@@ -453,22 +453,37 @@ async fn a_stalled_payload_times_out_with_408() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
-#[actix_web::test]
-async fn a_slow_body_arriving_in_time_passes_the_read_timeout() {
-    // Three pieces 100 ms apart: the body waits 300 ms in all, within the 2 s timeout.
-    let pieces = BODY.as_bytes().chunks(BODY.len() / 3 + 1);
+/// The signed [`BODY`] arriving in `pieces` pieces, each after a wait of `gap`.
+fn trickled(pieces: usize, gap: Duration) -> Request {
     let request = TestRequest::post()
         .uri("/hook")
         .insert_header((PF_HEADER, sign(Provider::PeopleForce, BODY.as_bytes())));
-    let payload: BoxedStream = Box::pin(stream::iter(pieces).then(|piece| async move {
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    let chunks = BODY.as_bytes().chunks(BODY.len().div_ceil(pieces));
+    let payload: BoxedStream = Box::pin(stream::iter(chunks).then(move |piece| async move {
+        actix_web::rt::time::sleep(gap).await;
         Ok(Bytes::from_static(piece))
     }));
+    streamed(request, payload)
+}
+
+#[actix_web::test]
+async fn a_slow_body_arriving_in_time_passes_the_read_timeout() {
+    // Three pieces 100 ms apart: the body waits 300 ms in all, within the 2 s timeout.
     let guard = VerifySignature::new(verifier(Provider::PeopleForce))
         .with_read_timeout(Duration::from_secs(2));
-    let (status, _, runs) = send(guard, streamed(request, payload)).await;
+    let (status, _, runs) = send(guard, trickled(3, Duration::from_millis(100))).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(runs, vec![Bytes::from_static(BODY.as_bytes())]);
+}
+
+#[actix_web::test]
+async fn read_timeout_covers_the_whole_body_not_each_wait() {
+    // Four pieces 60 ms apart: no single wait reaches the 150 ms timeout, the whole body does.
+    let guard = VerifySignature::new(verifier(Provider::PeopleForce))
+        .with_read_timeout(Duration::from_millis(150));
+    let (status, _, runs) = send(guard, trickled(4, Duration::from_millis(60))).await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    assert!(runs.is_empty());
 }
 
 #[actix_web::test]
@@ -800,6 +815,11 @@ async fn every_rejection_logs_its_reason_but_never_the_secret() {
         refusals[1].contains("reason=signature header is missing"),
         "{logged:?}"
     );
+    for refusal in &refusals {
+        assert!(refusal.contains("provider=peopleforce"), "{logged:?}");
+        assert!(refusal.contains("method=POST"), "{logged:?}");
+        assert!(refusal.contains("path=\"/hook\""), "{logged:?}");
+    }
     assert!(
         logged.iter().all(|event| !event.contains(SECRET)),
         "{logged:?}"

@@ -1,15 +1,9 @@
-//! Middleware overhead, in process: the same axum handler (extracts `Bytes`, returns 200)
-//! with and without `VerifySignatureLayer`, and behind the floor (a minimal tower layer that
-//! only buffers the body, hands it on and inserts one extension; no boxed future of its
-//! own), driven by
-//! `tower::ServiceExt::oneshot`, against the bare pre-keyed HMAC-SHA256 of the same body,
-//! all in one run.
+//! Middleware overhead, in process, for tower under axum: the arms `benches/overhead.rs`
+//! times and tabulates (see there and `benches/paired.rs` for the method). The handler
+//! extracts `Bytes` and returns 200; the floor is a minimal hand-written tower layer that
+//! only buffers the body, hands it on and inserts one extension (no boxed future of its
+//! own, as `VerifySignature` has none); requests are driven by `tower::ServiceExt::oneshot`.
 //! Run with: `cargo bench -p hookguard-tower --bench overhead`.
-//!
-//! Criterion reports each arm; then a paired run prints `(with − without) / HMAC`: every
-//! round times the four arms back to back in rotating order (each the fastest of 5 short
-//! timings, as preemption only adds time) and takes the ratio within the round; the table
-//! shows the median over the rounds. All arms build the same signed request.
 
 #[path = "../../../benches/paired.rs"]
 mod paired;
@@ -34,6 +28,7 @@ use pin_project_lite::pin_project;
 use tokio::runtime::Runtime;
 use tower::{Service, ServiceExt};
 
+use overhead::Buffered;
 use paired::Arm;
 
 const HEADER: &str = "x-peopleforce-signature";
@@ -49,12 +44,6 @@ async fn handler(body: Bytes) -> StatusCode {
 /// own.
 #[derive(Clone)]
 struct BufferOnly<S>(S);
-
-/// What the floor puts in the extensions in place of `Verified`: the body's length (a value
-/// with a size, so inserting it allocates as inserting `Verified` does).
-#[derive(Clone)]
-#[allow(dead_code)] // Only its size matters.
-struct Buffered(usize);
 
 impl<S> Service<Request<Body>> for BufferOnly<S>
 where

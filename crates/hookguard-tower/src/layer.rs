@@ -118,7 +118,9 @@ impl<R> VerifySignatureLayer<R> {
     /// already there, as a small delivery usually is, never starts the timer).
     ///
     /// The timer is tokio's: the service must run inside a tokio runtime with timers
-    /// enabled, as it does under axum and hyper-util. Set one on any receiver open to the
+    /// enabled, as it does under axum and hyper-util. Without timers, the first request
+    /// whose body makes it wait panics (tokio's `sleep` does), so a missing timer shows up
+    /// only under slow clients, not in small-body tests. Set one on any receiver open to the
     /// internet: neither hyper nor axum times out a request body that stalls.
     ///
     /// # Example

@@ -1,7 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 // No request can make the guard panic: no indexing, `unwrap`, `expect` or `panic!` in the
-// library code (tests may; they are meant to fail loudly).
+// library code (tests may; they are meant to fail loudly). One precondition is the caller's:
+// a read timeout needs tokio's timers (`tokio::time::sleep` panics without them, and only
+// when a body first makes a request wait), as `with_read_timeout` says.
 #![cfg_attr(
     not(test),
     deny(

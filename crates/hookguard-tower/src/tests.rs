@@ -566,7 +566,7 @@ async fn read_timeout_covers_the_whole_body_not_each_wait() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn read_timeout_starts_when_the_body_first_waits() {
+async fn read_timeout_does_not_start_before_the_first_poll() {
     // The future waits 10 s before its first poll (queued behind other work), then the body
     // arrives in two frames 1 s apart: well within the 5 s it has to read the body.
     let frames: [&'static [u8]; 2] = [b"{\"a\":", b"1}"];
@@ -585,6 +585,21 @@ async fn read_timeout_starts_when_the_body_first_waits() {
     tokio::time::sleep(Duration::from_secs(10)).await;
     assert_eq!(response.await.unwrap().status(), 200);
     assert_eq!(bodies(&recorder), ["{\"a\":1}"]);
+}
+
+#[test]
+fn a_body_already_there_never_starts_the_read_timeout() {
+    // A runtime without timers: arming the timer would panic inside `tokio::time::sleep`.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let recorder = Recorder::default();
+    let svc = VerifySignatureLayer::new(verifier(Provider::PeopleForce))
+        .with_read_timeout(Duration::from_secs(5))
+        .layer(recorder.handler());
+    let response = runtime.block_on(svc.oneshot(signed_sample())).unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(bodies(&recorder), [SAMPLE]);
 }
 
 #[tokio::test]
@@ -780,6 +795,7 @@ async fn rejections_log_the_reason_but_never_the_secret() {
     assert!(text.contains("signature does not match the body"), "{text}");
     assert!(text.contains("body exceeds the 8-byte limit"), "{text}");
     assert!(text.contains("provider=peopleforce"), "{text}");
+    assert!(text.contains("method=POST path=\"/hook\""), "{text}");
     assert!(
         !text.contains(SECRET),
         "the secret leaked into the logs: {text}"
