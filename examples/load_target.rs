@@ -39,7 +39,7 @@ fn port() -> Result<u16, String> {
 mod axum_target {
     use axum::body::Bytes;
     use axum::extract::{Request, State};
-    use axum::http::{HeaderValue, StatusCode};
+    use axum::http::{HeaderName, HeaderValue, StatusCode};
     use axum::routing::post;
     use axum::Router;
     use hookguard::{Verifier, DEFAULT_MAX_BODY_SIZE};
@@ -50,22 +50,30 @@ mod axum_target {
         StatusCode::OK
     }
 
-    async fn verify_in_handler(State(verifier): State<Verifier>, request: Request) -> StatusCode {
+    /// The in-handler route's state: the verifier and its header name, parsed once (as the
+    /// middleware does).
+    type InHandler = State<(Verifier, HeaderName)>;
+
+    async fn verify_in_handler(
+        State((verifier, header)): InHandler,
+        request: Request,
+    ) -> StatusCode {
         let (parts, body) = request.into_parts();
         let Ok(body) = axum::body::to_bytes(body, DEFAULT_MAX_BODY_SIZE).await else {
             return StatusCode::PAYLOAD_TOO_LARGE;
         };
-        let header = verifier.provider().header_name();
-        let values = parts.headers.get_all(header).iter();
+        let values = parts.headers.get_all(&header).iter();
         let status = super::status(verifier.verify(values.map(HeaderValue::as_bytes), &body));
         std::hint::black_box(body);
         StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN)
     }
 
     pub(crate) fn run(verifier: Verifier, port: u16) -> std::io::Result<()> {
+        let header = HeaderName::try_from(verifier.provider().header_name())
+            .map_err(std::io::Error::other)?;
         let in_handler = Router::new()
             .route("/in-handler", post(verify_in_handler))
-            .with_state(verifier.clone());
+            .with_state((verifier.clone(), header));
         let app = Router::new()
             .route("/webhooks/peopleforce", post(handler))
             .layer(VerifySignatureLayer::new(verifier))
@@ -83,7 +91,7 @@ mod axum_target {
 }
 
 mod actix_target {
-    use actix_web::http::header::HeaderValue;
+    use actix_web::http::header::{HeaderName, HeaderValue};
     use actix_web::http::StatusCode;
     use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
     use hookguard::Verifier;
@@ -96,17 +104,23 @@ mod actix_target {
 
     async fn verify_in_handler(
         verifier: web::Data<Verifier>,
+        header: web::Data<HeaderName>,
         request: HttpRequest,
         body: web::Bytes,
     ) -> HttpResponse {
-        let header = verifier.provider().header_name();
-        let values = request.headers().get_all(header).map(HeaderValue::as_bytes);
+        let values = request
+            .headers()
+            .get_all(header.get_ref())
+            .map(HeaderValue::as_bytes);
         let status = super::status(verifier.verify(values, &body));
         std::hint::black_box(body);
         HttpResponse::new(StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN))
     }
 
     pub(crate) fn run(verifier: Verifier, port: u16) -> std::io::Result<()> {
+        // Parsed once, as the middleware does, so the in-handler arm looks it up as cheaply.
+        let header = HeaderName::try_from(verifier.provider().header_name())
+            .map_err(std::io::Error::other)?;
         actix_web::rt::System::new().block_on(async move {
             let server = HttpServer::new(move || {
                 App::new()
@@ -117,6 +131,7 @@ mod actix_target {
                     )
                     .route("/plain", web::post().to(handler))
                     .app_data(web::Data::new(verifier.clone()))
+                    .app_data(web::Data::new(header.clone()))
                     .route("/in-handler", web::post().to(verify_in_handler))
             })
             .workers(1)
