@@ -9,8 +9,8 @@
 //! measured, the classes in random order, so preparing an input leaves no trace in the
 //! call that is timed with it and memory placement cannot tell the classes apart.
 //!
-//! The full run also proves the harness can see a leak (the same measurement with an
-//! early-exit byte comparison added must give |t| far above 4.5) and reports an A/A run
+//! Both runs prove the harness can see a leak (the same measurement with an early-exit
+//! byte comparison added must give |t| far above 4.5); the full run also reports an A/A run
 //! (both classes identical) as the harness's noise floor, and the mean difference in ns
 //! next to each |t|, as dudect's t only says how significant an effect is, not how large.
 //!
