@@ -23,23 +23,48 @@
 )]
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hookguard::{Provider, Secret, Verifier};
 use hookguard_tower::{VerifiedWebhook, VerifySignatureLayer};
 use serde_json::{json, Value};
 
+/// How many deliveries passed verification and reached the handler, shared by both routes.
+#[derive(Debug, Default)]
+pub(crate) struct Received(AtomicU64);
+
+impl Received {
+    /// Counts one more delivery; its number, from 1.
+    fn record(&self) -> u64 {
+        self.0.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// The number of deliveries so far.
+    #[cfg(test)]
+    fn count(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
 /// The webhook handler: it only runs for correctly signed requests.
-async fn on_event(VerifiedWebhook(verified): VerifiedWebhook, body: Bytes) -> Json<Value> {
+async fn on_event(
+    VerifiedWebhook(verified): VerifiedWebhook,
+    State(received): State<Arc<Received>>,
+    body: Bytes,
+) -> Json<Value> {
     let action = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|value| value.get("action").cloned())
         .unwrap_or(Value::Null);
     eprintln!(
-        "{} webhook verified with key {}: action {action}",
+        "delivery {}: {} webhook verified with key {}: action {action}",
+        received.record(),
         verified.provider(),
         verified.key()
     );
@@ -55,8 +80,9 @@ fn verifier(provider: Provider) -> Result<Verifier, hookguard::ConfigError> {
 /// request body that stalls.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The two protected webhook routes (one layer each) and the open health check.
-pub(crate) fn app(peopleforce: Verifier, bindbee: Verifier) -> Router {
+/// The two protected webhook routes (one layer each), counting their deliveries in
+/// `received`, and the open health check.
+pub(crate) fn app(peopleforce: Verifier, bindbee: Verifier, received: Arc<Received>) -> Router {
     let guard = |verifier| VerifySignatureLayer::new(verifier).with_read_timeout(READ_TIMEOUT);
     Router::new()
         .route(
@@ -68,6 +94,7 @@ pub(crate) fn app(peopleforce: Verifier, bindbee: Verifier) -> Router {
             post(on_event).route_layer(guard(bindbee)),
         )
         .route("/health", get(|| async { "ok" }))
+        .with_state(received)
 }
 
 /// The port from `PORT`, 3000 when it is unset.
@@ -93,7 +120,7 @@ async fn main() -> ExitCode {
     let verifiers = verifier(Provider::PeopleForce)
         .and_then(|peopleforce| Ok((peopleforce, verifier(Provider::Bindbee)?)));
     let app = match verifiers {
-        Ok((peopleforce, bindbee)) => app(peopleforce, bindbee),
+        Ok((peopleforce, bindbee)) => app(peopleforce, bindbee, Arc::default()),
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;
@@ -133,17 +160,20 @@ mod tests {
 
     const SECRET: &str = "example-secret";
 
-    /// The example's app keyed with [`SECRET`], served on an ephemeral port.
-    async fn serve() -> std::net::SocketAddr {
+    /// The example's app keyed with [`SECRET`], served on an ephemeral port, and the
+    /// handler's delivery count.
+    async fn serve() -> (std::net::SocketAddr, Arc<Received>) {
         let secret = || Secret::new(SECRET).unwrap();
+        let received = Arc::<Received>::default();
         let app = app(
             Verifier::new(Provider::PeopleForce, secret()).unwrap(),
             Verifier::new(Provider::Bindbee, secret()).unwrap(),
+            Arc::clone(&received),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });
-        addr
+        (addr, received)
     }
 
     /// Sends one raw HTTP/1.1 request to the app at `addr`; the status and body.
@@ -179,7 +209,7 @@ mod tests {
 
     #[tokio::test]
     async fn routes_answer_as_documented() {
-        let addr = serve().await;
+        let (addr, received) = serve().await;
         let body = r#"{"action":"employee_create","id":1}"#;
         let expected = format!(r#"{{"action":"employee_create","bytes":{}}}"#, body.len());
         let peopleforce = sign(Provider::PeopleForce, body);
@@ -197,8 +227,10 @@ mod tests {
         let list = sign(Provider::Bindbee, "[1,2]");
         let answer = send(addr, "/webhooks/bindbee", &[&list], "[1,2]").await;
         assert_eq!(answer, (200, r#"{"action":null,"bytes":5}"#.to_owned()));
+        assert_eq!(received.count(), 3);
 
-        // Signed for another body, missing, or another provider's scheme: 403.
+        // Signed for another body, missing, or another provider's scheme: 403, and the
+        // handler never runs.
         assert_eq!(
             send(addr, "/webhooks/bindbee", &[&bindbee], "{}").await.0,
             403
@@ -207,6 +239,7 @@ mod tests {
         let crossed = (bindbee.0, peopleforce.1);
         let answer = send(addr, "/webhooks/bindbee", &[&crossed], body).await;
         assert_eq!(answer.0, 403);
+        assert_eq!(received.count(), 3);
 
         assert_eq!(send(addr, "/health", &[], "").await, (200, "ok".to_owned()));
     }
