@@ -42,10 +42,7 @@ pin_project! {
         Buffering {
             #[pin]
             body: B,
-            // Boxed: a `Sleep` is large, and only a configured read timeout needs one, once
-            // the body first makes the request wait.
-            deadline: Option<Pin<Box<Sleep>>>,
-            read_timeout: Option<Duration>,
+            timer: ReadTimer,
             pending: Option<Pending<S>>,
         },
         Inner {
@@ -56,6 +53,16 @@ pin_project! {
             rejection: Rejection,
         },
     }
+}
+
+/// The read timeout of one request's body.
+enum ReadTimer {
+    /// No read timeout is configured.
+    Off,
+    /// Configured; the clock starts when the body first makes the request wait.
+    Unarmed(Duration),
+    /// Running. Boxed: a `Sleep` is large, and only a body that waits needs one.
+    Armed(Pin<Box<Sleep>>),
 }
 
 /// Everything the buffering state owns besides the body and the timer.
@@ -81,8 +88,7 @@ where
         ResponseFuture {
             kind: Kind::Buffering {
                 body,
-                deadline: None,
-                read_timeout,
+                timer: read_timeout.map_or(ReadTimer::Off, ReadTimer::Unarmed),
                 pending: Some(pending),
             },
             rejection_response,
@@ -112,8 +118,7 @@ where
             let next = match this.kind.project() {
                 KindProj::Buffering {
                     body,
-                    deadline,
-                    read_timeout,
+                    timer,
                     pending,
                 } => {
                     let Some(state) = pending.as_mut() else {
@@ -122,7 +127,7 @@ where
                             Rejection::BodyUnreadable,
                         )));
                     };
-                    let outcome = ready!(poll_body(body, deadline, read_timeout, state, cx));
+                    let outcome = ready!(poll_body(body, timer, state, cx));
                     match (outcome, pending.take()) {
                         (Ok(()), Some(state)) => match state.finish() {
                             Ok((mut inner, request)) => Kind::Inner {
@@ -159,8 +164,7 @@ where
 /// limit (`Err`).
 fn poll_body<S, B>(
     mut body: Pin<&mut B>,
-    deadline: &mut Option<Pin<Box<Sleep>>>,
-    read_timeout: &mut Option<Duration>,
+    timer: &mut ReadTimer,
     state: &mut Pending<S>,
     cx: &mut Context<'_>,
 ) -> Poll<Result<(), Rejection>>
@@ -182,10 +186,10 @@ where
             Poll::Ready(Some(Err(_))) => return Poll::Ready(Err(Rejection::BodyUnreadable)),
             Poll::Ready(None) => return Poll::Ready(Ok(())),
             Poll::Pending => {
-                if let Some(timeout) = read_timeout.take() {
-                    *deadline = Some(Box::pin(tokio::time::sleep(timeout)));
+                if let ReadTimer::Unarmed(timeout) = *timer {
+                    *timer = ReadTimer::Armed(Box::pin(tokio::time::sleep(timeout)));
                 }
-                if let Some(sleep) = deadline.as_mut() {
+                if let ReadTimer::Armed(sleep) = timer {
                     if sleep.as_mut().poll(cx).is_ready() {
                         return Poll::Ready(Err(Rejection::BodyTimeout));
                     }

@@ -522,7 +522,11 @@ async fn stalled_body_is_408_after_the_read_timeout() {
         .body(TestBody::new([&b"{\"a\":"[..]], End::Stall))
         .unwrap();
     let started = tokio::time::Instant::now();
-    let (status, text) = status_and_body(svc.oneshot(request).await.unwrap()).await;
+    // Bounded, so a timer that never starts fails the test instead of hanging it.
+    let response = tokio::time::timeout(Duration::from_secs(60), svc.oneshot(request))
+        .await
+        .expect("answered by the read timeout");
+    let (status, text) = status_and_body(response.unwrap()).await;
     assert_eq!(status, 408);
     assert_eq!(text, "Request Timeout");
     assert_eq!(recorder.ran(), 0);
