@@ -60,27 +60,43 @@ fn welch_t(a: &[f64], b: &[f64]) -> f64 {
     (ma - mb) / (va / na + vb / nb).sqrt()
 }
 
-/// The largest |t| over the raw samples and the 99th/90th percentile crops.
+/// Both samples together, sorted: where the crops are cut.
+fn pooled(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut pooled: Vec<f64> = a.iter().chain(b).copied().collect();
+    pooled.sort_by(f64::total_cmp);
+    pooled
+}
+
+/// The samples of `x` at or below the `percentile` of the sorted `pooled` samples: the
+/// crop that sheds preemption outliers from both classes alike.
 #[allow(
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
     clippy::cast_precision_loss,
     reason = "percentile index of a non-empty sample"
 )]
+fn crop(x: &[f64], pooled: &[f64], percentile: f64) -> Vec<f64> {
+    let cut = pooled[((pooled.len() - 1) as f64 * percentile) as usize];
+    x.iter().copied().filter(|v| *v <= cut).collect()
+}
+
+#[allow(clippy::cast_precision_loss, reason = "sample counts far below 2^52")]
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+/// The largest |t| over the raw samples and the 99th/90th percentile crops.
 fn max_abs_t(a: &[f64], b: &[f64]) -> f64 {
-    let mut pooled: Vec<f64> = a.iter().chain(b).copied().collect();
-    pooled.sort_by(f64::total_cmp);
+    let pooled = pooled(a, b);
     let mut worst = welch_t(a, b).abs();
     for percentile in [0.99, 0.90] {
-        let cut = pooled[((pooled.len() - 1) as f64 * percentile) as usize];
-        let keep = |x: &[f64]| x.iter().copied().filter(|v| *v <= cut).collect::<Vec<_>>();
-        let t = welch_t(&keep(a), &keep(b));
+        let (a, b) = (crop(a, &pooled, percentile), crop(b, &pooled, percentile));
+        let t = welch_t(&a, &b);
         if std::env::var_os("HOOKGUARD_TIMING_DEBUG").is_some() {
-            let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
             eprintln!(
                 "  crop {percentile}: t {t:.2}, means {:.3} / {:.3}",
-                mean(&keep(a)),
-                mean(&keep(b))
+                mean(&a),
+                mean(&b)
             );
         }
         worst = worst.max(t.abs());
@@ -90,21 +106,26 @@ fn max_abs_t(a: &[f64], b: &[f64]) -> f64 {
 
 /// The difference of the class means (B - A) in ns, both cropped at the pooled 90th
 /// percentile: the size of an effect, where |t| is only its significance.
-#[allow(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    clippy::cast_precision_loss,
-    reason = "percentile index of a non-empty sample"
-)]
 fn mean_difference(a: &[f64], b: &[f64]) -> f64 {
-    let mut pooled: Vec<f64> = a.iter().chain(b).copied().collect();
-    pooled.sort_by(f64::total_cmp);
-    let cut = pooled[((pooled.len() - 1) as f64 * 0.9) as usize];
-    let mean = |x: &[f64]| {
-        let kept: Vec<f64> = x.iter().copied().filter(|v| *v <= cut).collect();
-        kept.iter().sum::<f64>() / kept.len() as f64
-    };
-    mean(b) - mean(a)
+    let pooled = pooled(a, b);
+    mean(&crop(b, &pooled, 0.9)) - mean(&crop(a, &pooled, 0.9))
+}
+
+/// Runs `measure(attempt)` (which returns a |t|) up to `attempts` times, stopping at the
+/// first |t| that is `settled`; the last |t|.
+fn until_settled(
+    attempts: u64,
+    settled: impl Fn(f64) -> bool,
+    mut measure: impl FnMut(u64) -> f64,
+) -> f64 {
+    let mut t = 0.0;
+    for attempt in 0..attempts {
+        t = measure(attempt);
+        if settled(t) {
+            break;
+        }
+    }
+    t
 }
 
 /// An early-exit comparison: what a naive `==` on the decoded tag would do.
@@ -289,16 +310,18 @@ fn run(samples: usize, full: bool) {
     };
     for (seed, (name, setup)) in (1_u64..).zip(&setups) {
         for (offset, path) in [(0, Path::Tag), (10, Path::Header)] {
-            let mut worst = 0.0_f64;
-            for attempt in 0..attempts {
-                let (a, b) = setup.measure(
-                    path,
-                    samples,
-                    (false, false),
-                    seed + offset + 1000 * attempt,
-                );
-                let t = max_abs_t(&a, &b);
-                println!(
+            let worst = until_settled(
+                attempts,
+                |t| t < THRESHOLD,
+                |attempt| {
+                    let (a, b) = setup.measure(
+                        path,
+                        samples,
+                        (false, false),
+                        seed + offset + 1000 * attempt,
+                    );
+                    let t = max_abs_t(&a, &b);
+                    println!(
                     "timing {name}, {path:?} path: {samples} samples per class, median {:.0} ns \
                      (first byte wrong) vs {:.0} ns (last byte wrong), mean difference {:+.3} ns, \
                      max |t| = {t:.2}",
@@ -306,11 +329,9 @@ fn run(samples: usize, full: bool) {
                     median(&b),
                     mean_difference(&a, &b)
                 );
-                worst = t;
-                if t < THRESHOLD {
-                    break;
-                }
-            }
+                    t
+                },
+            );
             // The tag path is where the secret is involved: it must not leak. The header
             // path adds decoding of text the client wrote and knows; it must not leak in
             // the release build (the full run), while in the quick run's debug build that
@@ -324,24 +345,25 @@ fn run(samples: usize, full: bool) {
         }
         // The leaky control, in the quick run too: the harness must see an early exit at
         // this sample size, or a pass above would mean nothing.
-        let mut control = 0.0_f64;
-        for attempt in 0..attempts {
-            let (a, b) = setup.measure(
-                Path::Tag,
-                samples,
-                (true, false),
-                seed + 100 + 1000 * attempt,
-            );
-            control = max_abs_t(&a, &b);
-            println!(
+        let control = until_settled(
+            attempts,
+            |t| t >= THRESHOLD,
+            |attempt| {
+                let (a, b) = setup.measure(
+                    Path::Tag,
+                    samples,
+                    (true, false),
+                    seed + 100 + 1000 * attempt,
+                );
+                let control = max_abs_t(&a, &b);
+                println!(
                 "timing {name}, leaky control: mean difference {:+.3} ns, max |t| = {control:.2} \
                  (must exceed {THRESHOLD})",
                 mean_difference(&a, &b)
             );
-            if control >= THRESHOLD {
-                break;
-            }
-        }
+                control
+            },
+        );
         if control < THRESHOLD {
             failures.push(format!(
                 "{name}: the harness missed the early-exit control (|t| = {control:.2})"
