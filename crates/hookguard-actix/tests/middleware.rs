@@ -837,3 +837,29 @@ fn debug_output_shows_the_settings_and_never_the_secret() {
     assert!(text.contains("read_timeout: Some(3s)"), "{text}");
     assert!(!text.contains(SECRET), "{text}");
 }
+
+#[actix_web::test]
+async fn debug_output_shows_the_settings_but_never_the_secret() {
+    use actix_web::dev::Transform as _;
+
+    let guard = VerifySignature::new(verifier(Provider::PeopleForce))
+        .with_max_body_size(4096)
+        .with_read_timeout(Duration::from_secs(7));
+    let inner = actix_web::dev::fn_service(|request: actix_web::dev::ServiceRequest| async {
+        Ok::<_, actix_web::Error>(request.into_response(HttpResponse::Ok()))
+    });
+    let middleware = guard.new_transform(inner).await.unwrap();
+    for (name, text) in [
+        ("VerifySignature", format!("{guard:?}")),
+        ("VerifySignatureMiddleware", format!("{middleware:?}")),
+    ] {
+        assert!(text.starts_with(&format!("{name} {{")), "{text}");
+        assert!(text.contains("max_body_size: 4096"), "{text}");
+        assert!(text.contains("read_timeout: Some(7s)"), "{text}");
+        assert!(
+            text.contains("peopleforce") || text.contains("PeopleForce"),
+            "{text}"
+        );
+        assert!(!text.contains(SECRET), "{text}");
+    }
+}
