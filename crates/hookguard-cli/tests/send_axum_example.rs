@@ -33,7 +33,11 @@ fn example_url(path: &str) -> String {
     static ADDR: OnceLock<SocketAddr> = OnceLock::new();
     let addr = ADDR.get_or_init(|| {
         let verifier = |provider| Verifier::new(provider, Secret::new(SECRET).unwrap()).unwrap();
-        let app = axum_receiver::app(verifier(Provider::PeopleForce), verifier(Provider::Bindbee));
+        let app = axum_receiver::app(
+            verifier(Provider::PeopleForce),
+            verifier(Provider::Bindbee),
+            std::sync::Arc::default(),
+        );
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
