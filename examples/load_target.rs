@@ -38,12 +38,11 @@ fn port() -> Result<u16, String> {
 
 mod axum_target {
     use axum::body::Bytes;
-    use axum::extract::{FromRequest, Request, State};
+    use axum::extract::{Request, State};
     use axum::http::{HeaderName, HeaderValue, StatusCode};
-    use axum::response::{IntoResponse, Response};
     use axum::routing::post;
     use axum::Router;
-    use hookguard::Verifier;
+    use hookguard::{Verifier, DEFAULT_MAX_BODY_SIZE};
     use hookguard_tower::VerifySignatureLayer;
 
     async fn handler(body: Bytes) -> StatusCode {
@@ -57,22 +56,16 @@ mod axum_target {
 
     async fn verify_in_handler(
         State((verifier, header)): InHandler,
-        mut request: Request,
-    ) -> Response {
-        // The headers moved out (not cloned), then the body read by the `Bytes` extractor
-        // (axum's default 2 MB limit; no body-limit layer, which would insert an extension
-        // per request): its rejection answers 413 for an oversize body, 400 for a broken one.
-        let headers = std::mem::take(request.headers_mut());
-        let body = match Bytes::from_request(request, &()).await {
-            Ok(body) => body,
-            Err(rejection) => return rejection.into_response(),
+        request: Request,
+    ) -> StatusCode {
+        let (parts, body) = request.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, DEFAULT_MAX_BODY_SIZE).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE;
         };
-        let values = headers.get_all(&header).iter();
+        let values = parts.headers.get_all(&header).iter();
         let status = super::status(verifier.verify(values.map(HeaderValue::as_bytes), &body));
         std::hint::black_box(body);
-        StatusCode::from_u16(status)
-            .unwrap_or(StatusCode::FORBIDDEN)
-            .into_response()
+        StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN)
     }
 
     pub(crate) fn run(verifier: Verifier, port: u16) -> std::io::Result<()> {
