@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Loopback load benchmark (issue 7): the axum and actix adapters, each on one server with
-# three routes (see examples/load_target.rs): /plain (the handler, no verification),
-# /webhooks/peopleforce (the same handler behind the middleware) and /in-handler (no
+# four routes (see examples/load_target.rs): /plain (the handler, no verification),
+# /webhooks/peopleforce (the same handler behind the middleware), /in-handler (no
 # middleware, the handler runs the core check itself: the least any verifying server
-# does), driven by wrk with the seed's signed 1.3 KiB employee_create delivery. Server
-# pinned to one core, wrk to the other; the arms rotate (REPS x DURATION each); medians of
-# requests/s, p99 and server CPU per request, and the ratios against /plain.
+# does) and /minimal (the handler behind the least a verifying middleware does), driven
+# by wrk with the seed's signed 1.3 KiB employee_create delivery. Server pinned to one
+# core, wrk to the other; the arms rotate (REPS x DURATION each); medians of requests/s,
+# p99 and server CPU per request, and the ratios against /plain.
 #
 # Usage: benches/load.sh            (env: REPS=5 DURATION=10s CONNECTIONS=16 ADAPTERS="axum actix")
 set -euo pipefail
@@ -70,12 +71,13 @@ print(f"{rps:.0f} {p99:.3f} {ticks / hz / max(requests, 1) * 1e6:.2f}")
 PY
 }
 
-ARMS=(plain in-handler verified)
+ARMS=(plain in-handler verified minimal)
 arm_path() {
     case $1 in
         plain) echo /plain ;;
         in-handler) echo /in-handler ;;
         verified) echo /webhooks/peopleforce ;;
+        minimal) echo /minimal ;;
     esac
 }
 
@@ -85,8 +87,8 @@ for adapter in $ADAPTERS; do
     SERVER_PID=$!
     for _ in $(seq 1 100); do grep -q listening "$WORK/server.log" && break; sleep 0.1; done
     base=http://127.0.0.1:$PORT
-    # Sanity: both checking routes refuse an unsigned request and accept the signed one.
-    for path in /webhooks/peopleforce /in-handler; do
+    # Sanity: the checking routes refuse an unsigned request and accept the signed one.
+    for path in /webhooks/peopleforce /in-handler /minimal; do
         unsigned=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$BODY" "$base$path")
         signed=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-PeopleForce-Signature: $SIGNATURE" --data-binary @"$BODY" "$base$path")
         [ "$unsigned" = 403 ] && [ "$signed" = 200 ] || { echo "$adapter $path: sanity check failed ($unsigned, $signed)" >&2; exit 1; }
@@ -114,11 +116,11 @@ def load(path):
     return [float(r[0]) for r in rows], [float(r[1]) for r in rows], [float(r[2]) for r in rows]
 print(f"{'adapter':<8} {'arm':<11} {'req/s (median)':>15} {'p99 ms (median)':>16} {'server CPU µs/req':>18}")
 for adapter in adapters:
-    arms = {arm: load(f"{work}/{adapter}.{arm}") for arm in ("plain", "in-handler", "verified")}
+    arms = {arm: load(f"{work}/{adapter}.{arm}") for arm in ("plain", "in-handler", "verified", "minimal")}
     for name, (rps, p99, cpu) in arms.items():
         print(f"{adapter:<8} {name:<11} {median(rps):>15.0f} {median(p99):>16.3f} {median(cpu):>18.2f}")
     plain = arms["plain"]
-    for name in ("verified", "in-handler"):
+    for name in ("verified", "minimal", "in-handler"):
         rps, _, cpu = arms[name]
         # Ratio of medians; the median of the per-repetition ratios (runs of one rotation);
         # and the ratio of server CPU per request (capacity when the server is CPU-bound).

@@ -1,9 +1,11 @@
-//! Bench-only server for `benches/load.sh`, on one worker thread, with three routes:
+//! Bench-only server for `benches/load.sh`, on one worker thread, with four routes:
 //! `/plain` (a handler that extracts the body bytes and returns 200, no verification),
-//! `/webhooks/peopleforce` (the same handler behind the PeopleForce middleware), and
+//! `/webhooks/peopleforce` (the same handler behind the PeopleForce middleware),
 //! `/in-handler` (no middleware: the handler itself reads the body and runs the core
 //! check, the least any verifying server does, so the bench can separate the cost of the
-//! check from the cost of the middleware).
+//! check from the cost of the middleware), and `/minimal` (the handler behind the least a
+//! verifying middleware does, written with the framework's `from_fn`: read the body, run
+//! the one-shot check, hand the bytes on; no extension, no read timeout, no logging).
 //!
 //! Run with: `WEBHOOK_SECRET=... PORT=3000 cargo run --release --example load_target -- axum`
 //! (or `-- actix`). Not a template for production: `/plain` is deliberately unprotected so
@@ -68,9 +70,38 @@ mod axum_target {
         StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN)
     }
 
+    /// The least a verifying middleware does: reads the whole body, runs the one-shot
+    /// check, and hands the same bytes on; no extension, no read timeout.
+    async fn minimal_middleware(
+        State((verifier, header)): InHandler,
+        request: Request,
+        next: axum::middleware::Next,
+    ) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let (parts, body) = request.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, DEFAULT_MAX_BODY_SIZE).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        };
+        let values = parts.headers.get_all(&header).iter();
+        let status = super::status(verifier.verify(values.map(HeaderValue::as_bytes), &body));
+        if status != 200 {
+            return StatusCode::from_u16(status)
+                .unwrap_or(StatusCode::FORBIDDEN)
+                .into_response();
+        }
+        next.run(Request::from_parts(parts, axum::body::Body::from(body)))
+            .await
+    }
+
     pub(crate) fn run(verifier: Verifier, port: u16) -> std::io::Result<()> {
         let header = HeaderName::try_from(verifier.provider().header_name())
             .map_err(std::io::Error::other)?;
+        let minimal = Router::new().route("/minimal", post(handler)).layer(
+            axum::middleware::from_fn_with_state(
+                (verifier.clone(), header.clone()),
+                minimal_middleware,
+            ),
+        );
         let in_handler = Router::new()
             .route("/in-handler", post(verify_in_handler))
             .with_state((verifier.clone(), header));
@@ -78,7 +109,8 @@ mod axum_target {
             .route("/webhooks/peopleforce", post(handler))
             .layer(VerifySignatureLayer::new(verifier))
             .merge(Router::new().route("/plain", post(handler)))
-            .merge(in_handler);
+            .merge(in_handler)
+            .merge(minimal);
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?
@@ -91,8 +123,11 @@ mod axum_target {
 }
 
 mod actix_target {
+    use actix_web::body::{EitherBody, MessageBody};
+    use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
     use actix_web::http::header::{HeaderName, HeaderValue};
     use actix_web::http::StatusCode;
+    use actix_web::middleware::{from_fn, Next};
     use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
     use hookguard::Verifier;
     use hookguard_actix::VerifySignature;
@@ -117,6 +152,30 @@ mod actix_target {
         HttpResponse::new(StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN))
     }
 
+    /// The least a verifying middleware does: reads the whole body, runs the one-shot
+    /// check, and hands the same bytes on; no extension, no read timeout.
+    async fn minimal_middleware(
+        verifier: web::Data<Verifier>,
+        header: web::Data<HeaderName>,
+        mut request: ServiceRequest,
+        next: Next<impl MessageBody>,
+    ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+        let body = request.extract::<web::Bytes>().await?;
+        let values = request
+            .headers()
+            .get_all(header.get_ref())
+            .map(HeaderValue::as_bytes);
+        let status = super::status(verifier.verify(values, &body));
+        if status != 200 {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+            return Ok(request
+                .into_response(HttpResponse::new(status))
+                .map_into_right_body());
+        }
+        request.set_payload(Payload::from(body));
+        Ok(next.call(request).await?.map_into_left_body())
+    }
+
     pub(crate) fn run(verifier: Verifier, port: u16) -> std::io::Result<()> {
         // Parsed once, as the middleware does, so the in-handler arm looks it up as cheaply.
         let header = HeaderName::try_from(verifier.provider().header_name())
@@ -133,6 +192,11 @@ mod actix_target {
                     .app_data(web::Data::new(verifier.clone()))
                     .app_data(web::Data::new(header.clone()))
                     .route("/in-handler", web::post().to(verify_in_handler))
+                    .service(
+                        web::resource("/minimal")
+                            .wrap(from_fn(minimal_middleware))
+                            .route(web::post().to(handler)),
+                    )
             })
             .workers(1)
             .bind(("127.0.0.1", port))?;
