@@ -2,14 +2,15 @@
 //! `hookguard-actix`, `benches/overhead.rs`), included by each with
 //! `#[path = "../../../benches/overhead.rs"] mod overhead;` after `paired`.
 //!
-//! An adapter supplies three arms, all sent the same signed delivery: its handler without
-//! the middleware, with it, and behind the floor (a middleware doing only what any
+//! An adapter supplies four arms, all sent the same signed delivery: its handler without
+//! the middleware, with it, behind the floor (a middleware doing only what any
 //! body-buffering middleware must: read the whole body, hand the bytes on as the new body
 //! and put one value in the request's extensions, verifying nothing; actix's `from_fn`, a
-//! hand-written tower layer). This module adds the pre-keyed HMAC-SHA256 of the same body
-//! (`paired::hmac_arm`), runs criterion over the four, then prints the paired table of
-//! `(with − without) / HMAC` and `(floor − without) / HMAC` for the seed's 1.3 KiB
-//! delivery and a 64 KiB one.
+//! hand-written tower layer), and behind the minimal verifying middleware (the framework's
+//! `from_fn`: read the whole body, run the one-shot `Verifier::verify`, hand the bytes on).
+//! This module adds the pre-keyed HMAC-SHA256 of the same body (`paired::hmac_arm`), runs
+//! criterion over the five, then prints the paired table of `(arm − without) / HMAC` for
+//! the seed's 1.3 KiB delivery and a 64 KiB one.
 
 use std::time::Duration;
 
@@ -49,11 +50,18 @@ fn signature(body: &[u8]) -> &'static str {
 }
 
 /// Runs the bench for `adapter`, whose `arms(body, signature)` gives its handler without
-/// the middleware, with it, and behind the floor middleware.
-pub(crate) fn main<'r>(adapter: &str, arms: impl Fn(&'static [u8], &'static str) -> [Arm<'r>; 3]) {
+/// the middleware, with it, behind the floor middleware and behind the minimal verifying
+/// middleware.
+pub(crate) fn main<'r>(adapter: &str, arms: impl Fn(&'static [u8], &'static str) -> [Arm<'r>; 4]) {
     let all = |body: &'static [u8]| {
-        let [without, with, floor] = arms(body, signature(body));
-        [without, with, floor, paired::hmac_arm(SECRET, body)]
+        let [without, with, floor, minimal] = arms(body, signature(body));
+        [
+            without,
+            with,
+            floor,
+            minimal,
+            paired::hmac_arm(SECRET, body),
+        ]
     };
     paired::main(
         |c| criterion_groups(c, adapter, &all),
@@ -64,7 +72,7 @@ pub(crate) fn main<'r>(adapter: &str, arms: impl Fn(&'static [u8], &'static str)
 fn criterion_groups<'r>(
     c: &mut Criterion,
     adapter: &str,
-    all: &dyn Fn(&'static [u8]) -> [Arm<'r>; 4],
+    all: &dyn Fn(&'static [u8]) -> [Arm<'r>; 5],
 ) {
     for (label, body) in sizes() {
         let mut group = c.benchmark_group(format!("{adapter}-overhead/{label}"));
@@ -77,21 +85,23 @@ fn criterion_groups<'r>(
 
 fn paired_table<'r>(
     adapter: &str,
-    all: &dyn Fn(&'static [u8]) -> [Arm<'r>; 4],
+    all: &dyn Fn(&'static [u8]) -> [Arm<'r>; 5],
     rounds: usize,
     budget: Duration,
 ) {
     println!("\n{adapter} in-process overhead (median of {rounds} paired rounds)");
     println!(
-        "{:<12} {:>10} {:>10} {:>10} {:>10} {:>10} {:>20} {:>21}",
+        "{:<12} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>20} {:>21} {:>23}",
         "size",
         "without",
         "with",
         "with-w/o",
         "floor",
+        "minimal",
         "hmac",
         "(with-without)/hmac",
-        "(floor-without)/hmac"
+        "(floor-without)/hmac",
+        "(minimal-without)/hmac"
     );
     for (label, body) in sizes() {
         let arms = all(body);
@@ -100,14 +110,15 @@ fn paired_table<'r>(
             .map(|arm| paired::calibrate(&*arm.run, 8, budget))
             .collect();
         let times = paired::rounds(&arms, &calls, rounds);
-        let [without, with, floor, hmac] =
-            [0, 1, 2, 3].map(|i| paired::median(times.iter().map(|t| t[i])) * 1e6);
-        let over_hmac = |arm: usize| paired::median(times.iter().map(|t| (t[arm] - t[0]) / t[3]));
+        let [without, with, floor, minimal, hmac] =
+            [0, 1, 2, 3, 4].map(|i| paired::median(times.iter().map(|t| t[i])) * 1e6);
+        let over_hmac = |arm: usize| paired::median(times.iter().map(|t| (t[arm] - t[0]) / t[4]));
         println!(
-            "{label:<12} {without:>7.2} µs {with:>7.2} µs {:>7.2} µs {floor:>7.2} µs {hmac:>7.2} µs {:>20.2} {:>21.2}",
+            "{label:<12} {without:>7.2} µs {with:>7.2} µs {:>7.2} µs {floor:>7.2} µs {minimal:>7.2} µs {hmac:>7.2} µs {:>20.2} {:>21.2} {:>23.2}",
             paired::median(times.iter().map(|t| t[1] - t[0])) * 1e6,
             over_hmac(1),
             over_hmac(2),
+            over_hmac(3),
         );
     }
 }

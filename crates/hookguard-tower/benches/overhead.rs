@@ -2,7 +2,8 @@
 //! times and tabulates (see there and `benches/paired.rs` for the method). The handler
 //! extracts `Bytes` and returns 200; the floor is a minimal hand-written tower layer that
 //! only buffers the body, hands it on and inserts one extension (no boxed future of its
-//! own, as `VerifySignature` has none); requests are driven by `tower::ServiceExt::oneshot`.
+//! own, as `VerifySignature` has none); the minimal verifying middleware is an
+//! `axum::middleware::from_fn`; requests are driven by `tower::ServiceExt::oneshot`.
 //! Run with: `cargo bench -p hookguard-tower --bench overhead`.
 
 #[path = "../../../benches/paired.rs"]
@@ -17,10 +18,14 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use axum::body::{Body, Bytes};
+use axum::extract::State;
 use axum::http::request::Parts;
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use hookguard_core::Verifier;
 use hookguard_tower::VerifySignatureLayer;
 use http_body_util::combinators::Collect;
 use http_body_util::{BodyExt, Full};
@@ -109,7 +114,30 @@ where
     }
 }
 
-fn routers() -> (Router, Router, Router) {
+/// The minimal verifying middleware: reads the whole body, runs the one-shot check, hands
+/// the same bytes on (no extension, no read timeout, no logging).
+async fn minimal(
+    State((verifier, header)): State<(Verifier, HeaderName)>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let values = parts
+        .headers
+        .get_all(&header)
+        .iter()
+        .map(HeaderValue::as_bytes);
+    if verifier.verify(values, &bytes).is_err() {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+fn routers() -> [Router; 4] {
     // `with_state` turns handlers into routes (and applies layers) once, as `axum::serve`
     // does; a bare `Router` would redo that on every `oneshot`.
     let without = Router::new()
@@ -123,7 +151,14 @@ fn routers() -> (Router, Router, Router) {
         .route("/webhooks/peopleforce", post(handler))
         .layer(tower::layer::layer_fn(BufferOnly))
         .with_state(());
-    (without, with, floor)
+    let minimal = Router::new()
+        .route("/webhooks/peopleforce", post(handler))
+        .layer(from_fn_with_state(
+            (overhead::verifier(), HeaderName::from_static(HEADER)),
+            minimal,
+        ))
+        .with_state(());
+    [without, with, floor, minimal]
 }
 
 /// The signed delivery as the provider sends it (every arm gets the same request).
@@ -136,9 +171,10 @@ fn request(body: &'static [u8], signature: &'static str) -> Request<Body> {
         .expect("request")
 }
 
-/// The handler without the layer, with it, and behind the floor middleware.
-fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) -> [Arm<'r>; 3] {
-    let (without, with, floor) = routers();
+/// The handler without the layer, with it, behind the floor middleware and behind the
+/// minimal verifying middleware.
+fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) -> [Arm<'r>; 4] {
+    let [without, with, floor, minimal] = routers();
     let call = move |router: Router| {
         move || {
             let response = runtime
@@ -159,6 +195,10 @@ fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) 
         Arm {
             name: "floor (buffering layer, no verification)",
             run: Box::new(call(floor)),
+        },
+        Arm {
+            name: "minimal verifying middleware (from_fn)",
+            run: Box::new(call(minimal)),
         },
     ]
 }
