@@ -25,7 +25,7 @@ use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use hookguard_core::Verifier;
+use hookguard_core::{Verifier, DEFAULT_MAX_BODY_SIZE};
 use hookguard_tower::VerifySignatureLayer;
 use http_body_util::combinators::Collect;
 use http_body_util::{BodyExt, Full};
@@ -122,8 +122,8 @@ async fn minimal(
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return StatusCode::BAD_REQUEST.into_response();
+    let Ok(bytes) = axum::body::to_bytes(body, DEFAULT_MAX_BODY_SIZE).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let values = parts
         .headers
