@@ -175,31 +175,20 @@ fn request(body: &'static [u8], signature: &'static str) -> Request<Body> {
 /// minimal verifying middleware.
 fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) -> [Arm<'r>; 4] {
     let [without, with, floor, minimal] = routers();
-    let call = move |router: Router| {
-        move || {
+    let arm = move |name: &'static str, router: Router| Arm {
+        name,
+        run: Box::new(move || {
             let response = runtime
                 .block_on(router.clone().oneshot(request(body, signature)))
                 .expect("infallible");
             assert_eq!(response.status(), StatusCode::OK);
-        }
+        }),
     };
     [
-        Arm {
-            name: "without layer",
-            run: Box::new(call(without)),
-        },
-        Arm {
-            name: "with VerifySignatureLayer",
-            run: Box::new(call(with)),
-        },
-        Arm {
-            name: "floor (buffering layer, no verification)",
-            run: Box::new(call(floor)),
-        },
-        Arm {
-            name: "minimal verifying middleware (from_fn)",
-            run: Box::new(call(minimal)),
-        },
+        arm("without layer", without),
+        arm("with VerifySignatureLayer", with),
+        arm("floor (buffering layer, no verification)", floor),
+        arm("minimal verifying middleware (from_fn)", minimal),
     ]
 }
 
