@@ -5,9 +5,10 @@
 //! 1. the signature header is parsed before any body is read (missing, empty, malformed or
 //!    repeated: `403`, the payload is never touched);
 //! 2. a `Content-Length` over the limit is refused at once (`413`);
-//! 3. the payload is read chunk by chunk, each chunk hashed as it arrives; `413` as soon as
-//!    the total passes the limit (nothing is buffered past it), `400` if the stream fails,
-//!    `408` if the optional read timeout elapses;
+//! 3. the payload is read chunk by chunk (from the second chunk on, each is hashed as it
+//!    arrives; a one-chunk body is hashed when it ends); `413` as soon as the total passes
+//!    the limit (nothing is buffered past it), `400` if the stream fails, `408` if the
+//!    optional read timeout elapses;
 //! 4. the tag is checked (`403` on mismatch or, by default, a body that is not UTF-8).
 //!
 //! On success the exact bytes become the request's payload again, [`Verified`] is put in
@@ -414,7 +415,7 @@ async fn check<R>(settings: &Settings<R>, req: &mut ServiceRequest) -> Result<Ve
     Ok(verified)
 }
 
-/// Reads the payload to its end into `collector` (bounded, hashed as it arrives).
+/// Reads the payload to its end into `collector` (bounded, each byte hashed once).
 async fn read_body(
     mut collector: BodyCollector,
     payload: &mut Payload,

@@ -195,13 +195,21 @@ impl Verifier {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        let signature = self.parse_signature(values)?;
-        let index = verify_body(self.keys(), self.requires_utf8(), &signature, body)?;
-        self.verified(index)
+        self.verify_parsed(&self.parse_signature(values)?, body)
     }
 }
 
 impl Verifier {
+    /// Verifies a whole body against an already parsed signature, in one frame.
+    pub(crate) fn verify_parsed(
+        &self,
+        signature: &Signature,
+        body: &[u8],
+    ) -> Result<Verified, Rejection> {
+        let index = verify_body(self.keys(), self.requires_utf8(), signature, body)?;
+        self.verified(index)
+    }
+
     /// The keyed MAC states, in order of preference.
     pub(crate) fn keys(&self) -> &[Key] {
         &self.shared.keys

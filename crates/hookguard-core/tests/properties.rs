@@ -3,7 +3,8 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
-use hookguard_core::{Encoding, Provider, Rejection, Secret, Signer, Verifier};
+use bytes::Bytes;
+use hookguard_core::{BodyCollector, Encoding, Provider, Rejection, Secret, Signer, Verifier};
 use proptest::prelude::*;
 
 #[path = "../src/test_support.rs"]
@@ -127,11 +128,21 @@ proptest! {
         let one_shot = verifier.verify(Some(&value), &body);
         let signature = verifier.parse_signature(Some(&value)).unwrap();
         let mut verification = verifier.start();
+        // The adapters' collector too: one chunk is verified at the end, more are hashed
+        // as they arrive; both must agree with the one-shot call and keep the bytes.
+        let mut collector = BodyCollector::new(&verifier, body.len(), None).unwrap();
         cuts.sort_unstable();
         for piece in split_at_cuts(&body, &cuts) {
             verification.update(piece);
+            collector.push(Bytes::copy_from_slice(piece)).unwrap();
         }
-        prop_assert_eq!(verification.finish(&signature), one_shot);
+        let collected = collector.finish(&signature);
+        prop_assert_eq!(verification.finish(&signature), one_shot.clone());
+        prop_assert_eq!(collected.as_ref().err(), one_shot.as_ref().err());
+        if let Ok((bytes, verified)) = collected {
+            prop_assert_eq!(&bytes[..], &body[..]);
+            prop_assert_eq!(Ok(verified), one_shot);
+        }
     }
 
     #[test]
