@@ -31,7 +31,7 @@ use http_body_util::combinators::Collect;
 use http_body_util::{BodyExt, Full};
 use pin_project_lite::pin_project;
 use tokio::runtime::Runtime;
-use tower::{Service, ServiceExt};
+use tower::{Layer, Service, ServiceExt};
 
 use overhead::Buffered;
 use paired::Arm;
@@ -116,7 +116,7 @@ where
 
 /// The minimal verifying middleware: reads the whole body, runs the one-shot check, hands
 /// the same bytes on (no extension, no read timeout, no logging).
-async fn minimal(
+async fn minimal_middleware(
     State((verifier, header)): State<(Verifier, HeaderName)>,
     request: Request<Body>,
     next: Next,
@@ -137,30 +137,6 @@ async fn minimal(
         .await
 }
 
-fn routers() -> [Router; 4] {
-    // `with_state` turns handlers into routes (and applies layers) once, as `axum::serve`
-    // does; a bare `Router` would redo that on every `oneshot`.
-    let without = Router::new()
-        .route("/webhooks/peopleforce", post(handler))
-        .with_state(());
-    let with = Router::new()
-        .route("/webhooks/peopleforce", post(handler))
-        .layer(VerifySignatureLayer::new(overhead::verifier()))
-        .with_state(());
-    let floor = Router::new()
-        .route("/webhooks/peopleforce", post(handler))
-        .layer(tower::layer::layer_fn(BufferOnly))
-        .with_state(());
-    let minimal = Router::new()
-        .route("/webhooks/peopleforce", post(handler))
-        .layer(from_fn_with_state(
-            (overhead::verifier(), HeaderName::from_static(HEADER)),
-            minimal,
-        ))
-        .with_state(());
-    [without, with, floor, minimal]
-}
-
 /// The signed delivery as the provider sends it (every arm gets the same request).
 fn request(body: &'static [u8], signature: &'static str) -> Request<Body> {
     Request::post("/webhooks/peopleforce")
@@ -171,25 +147,87 @@ fn request(body: &'static [u8], signature: &'static str) -> Request<Body> {
         .expect("request")
 }
 
+/// The signed delivery every arm is sent, and the runtime that drives it.
+struct Delivery<'r> {
+    runtime: &'r Runtime,
+    body: &'static [u8],
+    signature: &'static str,
+}
+
+impl<'r> Delivery<'r> {
+    /// One arm: `service` answers the delivery with 200, once per call.
+    fn arm<S, B>(&self, name: &'static str, service: S) -> Arm<'r>
+    where
+        S: Service<Request<Body>, Response = axum::http::Response<B>> + Clone + 'r,
+        S::Error: std::fmt::Debug,
+    {
+        let Delivery {
+            runtime,
+            body,
+            signature,
+        } = *self;
+        Arm {
+            name,
+            run: Box::new(move || {
+                let response = runtime
+                    .block_on(service.clone().oneshot(request(body, signature)))
+                    .expect("infallible");
+                assert_eq!(response.status(), StatusCode::OK);
+            }),
+        }
+    }
+}
+
+/// Where the layers sit: on the route (`Router::layer`, the per-route wrapping of the
+/// README's "Use it"), or, with `HOOKGUARD_PLACEMENT=router`, around the whole router (the
+/// tower way, as in front of hyper: axum's per-route boxing is then not paid).
+fn around_router() -> bool {
+    std::env::var_os("HOOKGUARD_PLACEMENT").is_some_and(|placement| placement == "router")
+}
+
+/// The handler's route, with state applied: `with_state` turns handlers into routes (and
+/// applies layers) once, as `axum::serve` does; a bare `Router` would redo that on every
+/// `oneshot`.
+fn route() -> Router {
+    Router::new().route("/webhooks/peopleforce", post(handler))
+}
+
 /// The handler without the layer, with it, behind the floor middleware and behind the
-/// minimal verifying middleware.
+/// minimal verifying middleware, each placed as `around_router` says.
 fn arms<'r>(runtime: &'r Runtime, body: &'static [u8], signature: &'static str) -> [Arm<'r>; 4] {
-    let [without, with, floor, minimal] = routers();
-    let arm = move |name: &'static str, router: Router| Arm {
-        name,
-        run: Box::new(move || {
-            let response = runtime
-                .block_on(router.clone().oneshot(request(body, signature)))
-                .expect("infallible");
-            assert_eq!(response.status(), StatusCode::OK);
-        }),
+    let delivery = Delivery {
+        runtime,
+        body,
+        signature,
     };
-    [
-        arm("without layer", without),
-        arm("with VerifySignatureLayer", with),
-        arm("floor (buffering layer, no verification)", floor),
-        arm("minimal verifying middleware (from_fn)", minimal),
-    ]
+    let verify = || VerifySignatureLayer::new(overhead::verifier());
+    let minimal_layer = || {
+        let state = (overhead::verifier(), HeaderName::from_static(HEADER));
+        from_fn_with_state(state, minimal_middleware)
+    };
+    let router = || route().with_state(());
+    let [without, with, floor, minimal] = [
+        "without layer",
+        "with VerifySignatureLayer",
+        "floor (buffering layer, no verification)",
+        "minimal verifying middleware (from_fn)",
+    ];
+    if around_router() {
+        [
+            delivery.arm(without, router()),
+            delivery.arm(with, verify().layer(router())),
+            delivery.arm(floor, BufferOnly(router())),
+            delivery.arm(minimal, minimal_layer().layer(router())),
+        ]
+    } else {
+        let buffer_only = tower::layer::layer_fn(BufferOnly);
+        [
+            delivery.arm(without, router()),
+            delivery.arm(with, route().layer(verify()).with_state(())),
+            delivery.arm(floor, route().layer(buffer_only).with_state(())),
+            delivery.arm(minimal, route().layer(minimal_layer()).with_state(())),
+        ]
+    }
 }
 
 fn main() {
@@ -197,5 +235,10 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    overhead::main("tower", |body, signature| arms(&runtime, body, signature));
+    let adapter = if around_router() {
+        "tower, around the router"
+    } else {
+        "tower, on the route"
+    };
+    overhead::main(adapter, |body, signature| arms(&runtime, body, signature));
 }
