@@ -3,7 +3,9 @@
 //! extracts `Bytes` and returns 200; the floor is a minimal hand-written tower layer that
 //! only buffers the body, hands it on and inserts one extension (no boxed future of its
 //! own, as `VerifySignature` has none); the minimal verifying middleware is an
-//! `axum::middleware::from_fn`; requests are driven by `tower::ServiceExt::oneshot`.
+//! `axum::middleware::from_fn`; requests are driven by `tower::ServiceExt::oneshot`. The
+//! middlewares sit on the route, or around the whole router with
+//! `HOOKGUARD_PLACEMENT=router`.
 //! Run with: `cargo bench -p hookguard-tower --bench overhead`.
 
 #[path = "../../../benches/paired.rs"]
