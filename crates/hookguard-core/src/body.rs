@@ -417,10 +417,11 @@ mod tests {
     fn growth_without_content_length_stops_at_the_limit() {
         // Not of the form 2000 * 2^k, so plain doubling from the first join would pass it.
         let limit = 1_500_000;
+        let verifier = verifier();
         let mut buffer = Buffer::default();
         let mut pushed = 0;
         while pushed + 1000 <= limit {
-            buffer.push(Bytes::from(vec![7_u8; 1000]), &verifier(), 0, limit);
+            buffer.push(Bytes::from(vec![7_u8; 1000]), &verifier, 0, limit);
             pushed += 1000;
             if let Buffer::Many { joined, .. } = &buffer {
                 assert!(joined.capacity() <= limit, "capacity {}", joined.capacity());
