@@ -41,6 +41,7 @@ fn port() -> Result<u16, String> {
 mod axum_target {
     use axum::body::Bytes;
     use axum::extract::{Request, State};
+    use axum::http::request::Parts;
     use axum::http::{HeaderName, HeaderValue, StatusCode};
     use axum::routing::post;
     use axum::Router;
@@ -56,18 +57,35 @@ mod axum_target {
     /// middleware does).
     type InHandler = State<(Verifier, HeaderName)>;
 
+    /// Reads the whole body, bounded by the default limit, and runs the one-shot check:
+    /// the request's parts and bytes, or the status to answer (413 for any read error).
+    async fn read_and_verify(
+        verifier: &Verifier,
+        header: &HeaderName,
+        request: Request,
+    ) -> Result<(Parts, Bytes), StatusCode> {
+        let (parts, body) = request.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, DEFAULT_MAX_BODY_SIZE).await else {
+            return Err(StatusCode::PAYLOAD_TOO_LARGE);
+        };
+        let values = parts.headers.get_all(header).iter();
+        match super::status(verifier.verify(values.map(HeaderValue::as_bytes), &body)) {
+            200 => Ok((parts, body)),
+            status => Err(StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN)),
+        }
+    }
+
     async fn verify_in_handler(
         State((verifier, header)): InHandler,
         request: Request,
     ) -> StatusCode {
-        let (parts, body) = request.into_parts();
-        let Ok(body) = axum::body::to_bytes(body, DEFAULT_MAX_BODY_SIZE).await else {
-            return StatusCode::PAYLOAD_TOO_LARGE;
-        };
-        let values = parts.headers.get_all(&header).iter();
-        let status = super::status(verifier.verify(values.map(HeaderValue::as_bytes), &body));
-        std::hint::black_box(body);
-        StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN)
+        match read_and_verify(&verifier, &header, request).await {
+            Ok(verified) => {
+                std::hint::black_box(verified);
+                StatusCode::OK
+            }
+            Err(status) => status,
+        }
     }
 
     /// The least a verifying middleware does: reads the whole body, runs the one-shot
@@ -78,19 +96,13 @@ mod axum_target {
         next: axum::middleware::Next,
     ) -> axum::response::Response {
         use axum::response::IntoResponse;
-        let (parts, body) = request.into_parts();
-        let Ok(body) = axum::body::to_bytes(body, DEFAULT_MAX_BODY_SIZE).await else {
-            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
-        };
-        let values = parts.headers.get_all(&header).iter();
-        let status = super::status(verifier.verify(values.map(HeaderValue::as_bytes), &body));
-        if status != 200 {
-            return StatusCode::from_u16(status)
-                .unwrap_or(StatusCode::FORBIDDEN)
-                .into_response();
+        match read_and_verify(&verifier, &header, request).await {
+            Ok((parts, body)) => {
+                next.run(Request::from_parts(parts, axum::body::Body::from(body)))
+                    .await
+            }
+            Err(status) => status.into_response(),
         }
-        next.run(Request::from_parts(parts, axum::body::Body::from(body)))
-            .await
     }
 
     pub(crate) fn run(verifier: Verifier, port: u16) -> std::io::Result<()> {
@@ -125,7 +137,7 @@ mod axum_target {
 mod actix_target {
     use actix_web::body::{EitherBody, MessageBody};
     use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-    use actix_web::http::header::{HeaderName, HeaderValue};
+    use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
     use actix_web::http::StatusCode;
     use actix_web::middleware::{from_fn, Next};
     use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
@@ -143,13 +155,24 @@ mod actix_target {
         request: HttpRequest,
         body: web::Bytes,
     ) -> HttpResponse {
-        let values = request
-            .headers()
-            .get_all(header.get_ref())
-            .map(HeaderValue::as_bytes);
-        let status = super::status(verifier.verify(values, &body));
+        let outcome = verify(&verifier, &header, request.headers(), &body);
         std::hint::black_box(body);
-        HttpResponse::new(StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN))
+        HttpResponse::new(outcome.err().unwrap_or(StatusCode::OK))
+    }
+
+    /// Runs the one-shot check of `body` against the signature header in `headers`: `Ok`,
+    /// or the status to answer.
+    fn verify(
+        verifier: &Verifier,
+        header: &HeaderName,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<(), StatusCode> {
+        let values = headers.get_all(header).map(HeaderValue::as_bytes);
+        match super::status(verifier.verify(values, body)) {
+            200 => Ok(()),
+            status => Err(StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN)),
+        }
     }
 
     /// The least a verifying middleware does: reads the whole body, runs the one-shot
@@ -161,13 +184,7 @@ mod actix_target {
         next: Next<impl MessageBody>,
     ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
         let body = request.extract::<web::Bytes>().await?;
-        let values = request
-            .headers()
-            .get_all(header.get_ref())
-            .map(HeaderValue::as_bytes);
-        let status = super::status(verifier.verify(values, &body));
-        if status != 200 {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+        if let Err(status) = verify(&verifier, &header, request.headers(), &body) {
             return Ok(request
                 .into_response(HttpResponse::new(status))
                 .map_into_right_body());
