@@ -8,10 +8,8 @@
 //!
 //! A body of one chunk (the usual webhook) is hashed when it ends, in one call, and the
 //! collector holds no MAC state until then; from a second chunk on, each chunk is hashed as
-//! it arrives, while it is in cache, by a boxed MAC state. So the collector is 72 bytes, not
-//! the 304 it was with the MAC state inline, and so is every request future that holds one
-//! and is moved between calls (the tower layer's: 608 → 376 bytes; measured at 1.3 KiB,
-//! 60-80 ns less per request around an axum router).
+//! it arrives by a boxed MAC state. So the collector, and every request future that holds
+//! one and is moved between calls, stays small.
 //!
 //! # Example
 //! ```
@@ -34,10 +32,11 @@ use std::fmt;
 
 use bytes::Bytes;
 
+use crate::digest::Verification;
 use crate::error::Rejection;
-use crate::verification::Verification;
-use crate::verified::Verified;
-use crate::verifier::{Signature, Verifier};
+use crate::outcome::Verified;
+use crate::signature::Signature;
+use crate::verifier::Verifier;
 use crate::DEFAULT_MAX_BODY_SIZE;
 
 /// The most the buffer reserves on the strength of `Content-Length` alone: a declared length
@@ -128,7 +127,7 @@ impl BodyCollector {
         if values.next().is_some() {
             return None;
         }
-        decimal(trim_blanks(value.as_ref()))
+        content_length(value.as_ref())
     }
 
     /// Adds the next chunk of the body.
@@ -195,28 +194,15 @@ impl BodyCollector {
     }
 }
 
-/// `value` without the spaces and tabs HTTP allows around a header value.
-fn trim_blanks(mut value: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = value {
-        value = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = value {
-        value = rest;
-    }
-    value
-}
-
-/// The number `digits` spell in ASCII decimal, or `None` if they are empty, hold anything
-/// but `0`-`9` (no sign) or overflow `u64`. (Byte by byte: measured 7 ns cheaper per
-/// lookup than `from_utf8`, `trim_matches` and `parse`, 14 ns against 21 with the lookup.)
-fn decimal(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() {
+/// The number a `Content-Length` value spells (RFC 9110 §8.6: `1*DIGIT`, with the spaces
+/// and tabs HTTP allows around a field value), or `None` if it holds anything else (a sign
+/// included, which `u64::from_str` would take) or overflows `u64`.
+fn content_length(value: &[u8]) -> Option<u64> {
+    let digits = std::str::from_utf8(value).ok()?.trim_matches([' ', '\t']);
+    if !digits.bytes().all(|byte| byte.is_ascii_digit()) {
         return None;
     }
-    digits.iter().try_fold(0_u64, |number, &byte| {
-        let digit = byte.checked_sub(b'0').filter(|digit| *digit <= 9)?;
-        number.checked_mul(10)?.checked_add(u64::from(digit))
-    })
+    digits.parse().ok()
 }
 
 impl fmt::Debug for BodyCollector {

@@ -172,6 +172,18 @@ pub enum ConfigError {
         /// The file's path.
         path: PathBuf,
     },
+    /// The environment variable's secret starts or ends with whitespace other than one
+    /// final line break (`\n` or `\r\n`, which is removed).
+    EnvVarWhitespace {
+        /// The variable's name.
+        name: String,
+    },
+    /// The secret file starts or ends with whitespace other than one final line break
+    /// (`\n` or `\r\n`, which is removed).
+    SecretFileWhitespace {
+        /// The file's path.
+        path: PathBuf,
+    },
     /// A verifier was built without any secret.
     NoSecrets,
     /// Two secrets were given the same key id.
@@ -218,6 +230,17 @@ impl fmt::Display for ConfigError {
             ConfigError::EmptySecretFile { path } => write!(
                 f,
                 "the secret file {} is empty: write the webhook's shared secret into it",
+                path.display()
+            ),
+            ConfigError::EnvVarWhitespace { name } => write!(
+                f,
+                "environment variable {name} starts or ends with whitespace: set it to the \
+                 secret exactly as the provider shows it (one final line break is allowed)"
+            ),
+            ConfigError::SecretFileWhitespace { path } => write!(
+                f,
+                "the secret file {} starts or ends with whitespace: write the secret exactly \
+                 as the provider shows it (one final line break is allowed)",
                 path.display()
             ),
             ConfigError::NoSecrets => {
