@@ -13,9 +13,10 @@
     )
 )]
 // The verification path: `verifier` (configuration: provider, keys), `signature` (the
-// header's tag), `body` (reading a request body, bounded), `digest` (hashing it and
+// header's tag), `body` and `buffer` (reading a request body, bounded), `digest` (hashing it and
 // comparing the tag), `outcome` (what matched).
 mod body;
+mod buffer;
 mod digest;
 mod encoding;
 mod error;
