@@ -14,6 +14,7 @@
 )]
 
 mod body;
+mod content_coding;
 mod encoding;
 mod error;
 mod mac;
@@ -28,6 +29,7 @@ mod verified;
 mod verifier;
 
 pub use body::BodyCollector;
+pub use content_coding::{CodingName, ContentCoding};
 pub use encoding::{Encoding, TAG_LEN};
 pub use error::{ConfigError, Malformed, Rejection};
 pub use provider::{CustomProvider, Provider};
