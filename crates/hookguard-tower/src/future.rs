@@ -14,7 +14,7 @@ use http::{Request, Response};
 use http_body::Body;
 use http_body_util::Full;
 use pin_project_lite::pin_project;
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 use tower_service::Service;
 
 use crate::response::{RejectionResponse, ResponseBody};
@@ -55,14 +55,25 @@ pin_project! {
     }
 }
 
-/// The read timeout of one request's body.
+/// The read timeout of one request's body: one deadline for the whole body, fixed when
+/// reading starts.
 enum ReadTimer {
-    /// No read timeout is configured.
+    /// No read timeout is configured (or the deadline is past the end of time).
     Off,
-    /// Configured; the clock starts when the body first makes the request wait.
-    Unarmed(Duration),
+    /// The deadline, with no timer yet: a body that never makes the request wait (as a
+    /// small delivery usually does not) never creates one.
+    Unarmed(Instant),
     /// Running. Boxed: a `Sleep` is large, and only a body that waits needs one.
     Armed(Pin<Box<Sleep>>),
+}
+
+impl ReadTimer {
+    /// The timer for a read starting now under `timeout`.
+    fn starting_now(timeout: Option<Duration>) -> ReadTimer {
+        timeout
+            .and_then(|timeout| Instant::now().checked_add(timeout))
+            .map_or(ReadTimer::Off, ReadTimer::Unarmed)
+    }
 }
 
 /// Everything the buffering state owns besides the body and the timer.
@@ -88,7 +99,7 @@ where
         ResponseFuture {
             kind: Kind::Buffering {
                 body,
-                timer: read_timeout.map_or(ReadTimer::Off, ReadTimer::Unarmed),
+                timer: ReadTimer::starting_now(read_timeout),
                 pending: Some(pending),
             },
             rejection_response,
@@ -186,8 +197,8 @@ where
             Poll::Ready(Some(Err(_))) => return Poll::Ready(Err(Rejection::BodyUnreadable)),
             Poll::Ready(None) => return Poll::Ready(Ok(())),
             Poll::Pending => {
-                if let ReadTimer::Unarmed(timeout) = *timer {
-                    *timer = ReadTimer::Armed(Box::pin(tokio::time::sleep(timeout)));
+                if let ReadTimer::Unarmed(deadline) = *timer {
+                    *timer = ReadTimer::Armed(Box::pin(tokio::time::sleep_until(deadline)));
                 }
                 if let ReadTimer::Armed(sleep) = timer {
                     if sleep.as_mut().poll(cx).is_ready() {
