@@ -56,10 +56,12 @@ pin_project! {
 }
 
 /// The read timeout of one request's body: one deadline for the whole body, fixed when
-/// reading starts.
+/// reading starts (the future's first poll).
 enum ReadTimer {
     /// No read timeout is configured (or the deadline is past the end of time).
     Off,
+    /// Configured; reading has not started yet.
+    NotStarted(Duration),
     /// The deadline, with no timer yet: a body that never makes the request wait (as a
     /// small delivery usually does not) never creates one.
     Unarmed(Instant),
@@ -68,11 +70,13 @@ enum ReadTimer {
 }
 
 impl ReadTimer {
-    /// The timer for a read starting now under `timeout`.
-    fn starting_now(timeout: Option<Duration>) -> ReadTimer {
-        timeout
-            .and_then(|timeout| Instant::now().checked_add(timeout))
-            .map_or(ReadTimer::Off, ReadTimer::Unarmed)
+    /// Fixes the deadline when reading starts; later calls change nothing.
+    fn start(&mut self) {
+        if let ReadTimer::NotStarted(timeout) = *self {
+            *self = Instant::now()
+                .checked_add(timeout)
+                .map_or(ReadTimer::Off, ReadTimer::Unarmed);
+        }
     }
 }
 
@@ -99,7 +103,7 @@ where
         ResponseFuture {
             kind: Kind::Buffering {
                 body,
-                timer: ReadTimer::starting_now(read_timeout),
+                timer: read_timeout.map_or(ReadTimer::Off, ReadTimer::NotStarted),
                 pending: Some(pending),
             },
             rejection_response,
@@ -182,6 +186,7 @@ fn poll_body<S, B>(
 where
     B: Body,
 {
+    timer.start();
     loop {
         match body.as_mut().poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {

@@ -118,8 +118,8 @@ impl<R> VerifySignatureLayer<R> {
     }
 
     /// Refuses with `408` a request whose whole body has not arrived within `timeout`,
-    /// counted from when the layer starts reading it (when the service is called, after the
-    /// header checks). It is one deadline for the whole body, not a limit on each wait: a
+    /// counted from when the layer starts reading it (the response future's first poll,
+    /// after the header checks). It is one deadline for the whole body, not a limit on each wait: a
     /// body that keeps trickling in is refused once the deadline passes. Off by default.
     ///
     /// The timer is tokio's: the service must run inside a tokio runtime with timers
