@@ -114,6 +114,15 @@ fn no_secret_or_signature_is_ever_logged() {
         ),
         (
             "/peopleforce",
+            vec![
+                pf.clone(),
+                ("Content-Encoding".to_owned(), "gzip".to_owned()),
+            ],
+            Body::Fixed(body.clone()),
+            415,
+        ),
+        (
+            "/peopleforce",
             vec![pf.clone()],
             Body::Stalled {
                 declared: body.len(),
@@ -165,6 +174,12 @@ fn no_secret_or_signature_is_ever_logged() {
             .all(|line| line.contains("reason=")),
         "{text}"
     );
+    // A refused content coding is named, so it does not pass for a forgery.
+    let coding = text
+        .lines()
+        .filter(|line| line.contains("status=415") && line.contains("Content-Encoding gzip"))
+        .count();
+    assert_eq!(coding, 2, "one 415 per adapter, naming gzip:\n{text}");
     // The success path logs too (DEBUG), with the key id and nothing secret.
     assert!(text.contains("webhook signature verified"), "{text}");
 }

@@ -41,11 +41,23 @@ pub(crate) struct Request {
     pub(crate) body: Body,
 }
 
-/// One response: status and body.
+/// One response: status, headers (in order, names lowercased) and body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Response {
     pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Vec<u8>,
+}
+
+impl Response {
+    /// The values of header `name` (lowercase), in order.
+    pub(crate) fn header(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
 }
 
 /// A client connection; reuse it for keep-alive.
@@ -74,7 +86,31 @@ impl Connection {
         }
     }
 
-    fn read_response(&mut self) -> io::Result<Response> {
+    /// A second handle on the socket, for writing from another thread while this one reads.
+    pub(crate) fn writer(&self) -> io::Result<TcpStream> {
+        self.reader.get_ref().try_clone()
+    }
+
+    /// Writes `bytes` as they are (a hand-made request head, a piece of a body), reading
+    /// nothing.
+    pub(crate) fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let stream = self.reader.get_mut();
+        stream.write_all(bytes)?;
+        stream.flush()
+    }
+
+    /// Reads the next response, with its body (an interim `100 Continue` is a response of
+    /// its own).
+    pub(crate) fn read_response(&mut self) -> io::Result<Response> {
+        self.read_response_with(true)
+    }
+
+    /// Reads the next response to a `HEAD` request: status and headers, no body.
+    pub(crate) fn read_head_response(&mut self) -> io::Result<Response> {
+        self.read_response_with(false)
+    }
+
+    fn read_response_with(&mut self, has_body: bool) -> io::Result<Response> {
         let mut status_line = String::new();
         if self.reader.read_line(&mut status_line)? == 0 {
             return Err(io::Error::new(
@@ -89,6 +125,7 @@ impl Connection {
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, status_line.clone()))?;
         let mut content_length = 0;
         let mut chunked = false;
+        let mut headers = Vec::new();
         loop {
             let mut line = String::new();
             self.reader.read_line(&mut line)?;
@@ -103,14 +140,21 @@ impl Connection {
                 } else if name.eq_ignore_ascii_case("transfer-encoding") {
                     chunked = value.eq_ignore_ascii_case("chunked");
                 }
+                headers.push((name.to_ascii_lowercase(), value.to_owned()));
             }
         }
-        let body = if chunked {
+        let body = if !has_body {
+            Vec::new()
+        } else if chunked {
             self.read_chunked()?
         } else {
             self.read_exact(content_length)?
         };
-        Ok(Response { status, body })
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
     }
 
     fn read_exact(&mut self, len: usize) -> io::Result<Vec<u8>> {

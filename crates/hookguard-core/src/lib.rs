@@ -13,10 +13,12 @@
     )
 )]
 // The verification path: `verifier` (configuration: provider, keys), `signature` (the
-// header's tag), `body` and `buffer` (reading a request body, bounded), `digest` (hashing it and
-// comparing the tag), `outcome` (what matched).
+// header's tag), `content_coding` (which body encodings are verified), `body` and `buffer`
+// (reading a request body, bounded), `digest` (hashing it and comparing the tag),
+// `outcome` (what matched).
 mod body;
 mod buffer;
+mod content_coding;
 mod digest;
 mod encoding;
 mod error;
@@ -31,6 +33,7 @@ mod utf8;
 mod verifier;
 
 pub use body::BodyCollector;
+pub use content_coding::{CodingName, ContentCoding};
 pub use digest::Verification;
 pub use encoding::{Encoding, TAG_LEN};
 pub use error::{ConfigError, Malformed, Rejection};
