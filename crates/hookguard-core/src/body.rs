@@ -161,7 +161,7 @@ impl BodyCollector {
     ///
     /// # Errors
     /// [`Rejection::BodyTooLarge`] if a [`push`](BodyCollector::push) was refused, then
-    /// [`Rejection::Mismatch`] or [`Rejection::BodyNotUtf8`], as [`Verification::finish`].
+    /// [`Rejection::Mismatch`] or [`Rejection::BodyNotUtf8`], as [`Verification::finish`](crate::Verification::finish).
     ///
     /// # Example
     /// ```

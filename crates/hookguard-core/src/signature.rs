@@ -10,7 +10,7 @@ use crate::encoding::TAG_LEN;
 use crate::error::Rejection;
 use crate::provider::Provider;
 
-/// A decoded signature tag, read from a header by [`Verifier::parse_signature`].
+/// A decoded signature tag, read from a header by [`Verifier::parse_signature`](crate::Verifier::parse_signature).
 ///
 /// # Example
 /// ```
