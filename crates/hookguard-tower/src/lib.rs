@@ -29,6 +29,3 @@ pub use future::ResponseFuture;
 pub use layer::VerifySignatureLayer;
 pub use response::{DefaultRejection, RejectionResponse, ResponseBody};
 pub use service::VerifySignature;
-
-#[cfg(test)]
-mod tests;
