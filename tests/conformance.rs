@@ -489,7 +489,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "body exactly at the 1 MiB default limit",
             path: "/peopleforce",
-            body: fixed(&[b'x'; MIB]),
+            body: fixed(&vec![b'x'; MIB]),
             headers: pf,
             status: 200,
             handler_key: Some("#0"),
