@@ -674,32 +674,3 @@ fn health_is_not_protected() {
         );
     }
 }
-
-#[test]
-fn rejection_bodies_are_short_generic_and_identical_across_adapters() {
-    let mut bodies = Vec::new();
-    for server in servers() {
-        let id = format!("{}:rejection-body", server.name);
-        let mut headers = pf_header(&format!("sha256={}", "00".repeat(32)));
-        headers.push(("X-Request-Id".into(), id.clone()));
-        let request = Request {
-            path: "/peopleforce".into(),
-            headers,
-            body: Body::Fixed(SEED.to_vec()),
-        };
-        let response = send(server.addr, &request).unwrap();
-        assert_eq!(response.status, 403);
-        assert!(server.recorder.seen(&id).is_empty(), "{id}: handler ran");
-        let text = String::from_utf8(response.body.clone()).unwrap();
-        assert!(text.len() < 64, "{}: {text}", server.name);
-        for hint in ["signature", "match", "secret", PF_SECRET] {
-            assert!(
-                !text.to_lowercase().contains(hint),
-                "{}: {text:?} hints at {hint}",
-                server.name
-            );
-        }
-        bodies.push(text);
-    }
-    assert_eq!(bodies[0], bodies[1]);
-}
