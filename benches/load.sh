@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Loopback load benchmark (issue 7): the axum and actix adapters, each on one server with
+# Loopback load benchmark: the axum and actix adapters, each on one server with
 # four routes (see examples/load_target.rs): /plain (the handler, no verification),
 # /webhooks/peopleforce (the same handler behind the middleware), /in-handler (no
 # middleware, the handler runs the core check itself: the least any verifying server

@@ -13,7 +13,8 @@
 //! - `GET /health`: not protected.
 //!
 //! Both webhook routes answer `200` with `{"action": <the body's "action" or null>, "bytes": <body length>}`;
-//! a request that fails verification gets `403` and never reaches the handler.
+//! a request that fails verification gets `403` and never reaches the handler, and any
+//! other method gets `405` with `Allow: POST` (the guard wraps the `POST` route only).
 //!
 //! Try it (with `WEBHOOK_SECRET=s3cret`):
 //! ```text
@@ -83,9 +84,11 @@ async fn health() -> HttpResponse {
 /// the request head.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The routes, for `App::configure`: the two webhook resources, each behind its own
-/// `VerifySignature` (which also lets the handler's `web::Bytes` take bodies up to the
-/// middleware's 1 MiB limit, past actix-web's 256 KiB default), and the open health check.
+/// The routes, for `App::configure`: the two webhook resources, whose `POST` route is
+/// behind its own `VerifySignature` (which also lets the handler's `web::Bytes` take bodies
+/// up to the middleware's 1 MiB limit, past actix-web's 256 KiB default), and the open
+/// health check. Wrapping the route, not the resource, leaves other methods to actix-web:
+/// `405` with `Allow: POST`.
 fn routes(
     peopleforce: Verifier,
     bindbee: Verifier,
@@ -96,13 +99,11 @@ fn routes(
         cfg.app_data(received)
             .service(
                 web::resource("/webhooks/peopleforce")
-                    .wrap(guard(peopleforce))
-                    .route(web::post().to(on_event)),
+                    .route(web::post().to(on_event).wrap(guard(peopleforce))),
             )
             .service(
                 web::resource("/webhooks/bindbee")
-                    .wrap(guard(bindbee))
-                    .route(web::post().to(on_event)),
+                    .route(web::post().to(on_event).wrap(guard(bindbee))),
             )
             .route("/health", web::get().to(health));
     }
@@ -319,5 +320,48 @@ mod tests {
             0,
             "the handler ran for a refused delivery"
         );
+    }
+
+    #[actix_web::test]
+    async fn other_methods_get_405_with_allow_post_over_a_socket() {
+        use hookguard_test_support::http::Connection;
+
+        let received = web::Data::new(Received::default());
+        let verifier = |provider| Verifier::new(provider, secret(SECRET)).unwrap();
+        let (peopleforce, bindbee) = (verifier(Provider::PeopleForce), verifier(Provider::Bindbee));
+        let data = received.clone();
+        let server = HttpServer::new(move || {
+            App::new().configure(routes(peopleforce.clone(), bindbee.clone(), data.clone()))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+        let addr = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+
+        for method in ["GET", "HEAD", "PUT"] {
+            for path in ["/webhooks/peopleforce", "/webhooks/bindbee"] {
+                // The workspace's raw HTTP/1.1 test client, synchronous: on a blocking thread.
+                let response = actix_web::rt::task::spawn_blocking(move || {
+                    let mut connection = Connection::open(addr)?;
+                    let head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                    connection.write_raw(head.as_bytes())?;
+                    if method == "HEAD" {
+                        connection.read_head_response()
+                    } else {
+                        connection.read_response()
+                    }
+                })
+                .await
+                .unwrap()
+                .unwrap();
+                assert_eq!(response.status, 405, "{method} {path}");
+                assert_eq!(response.header("allow"), ["POST"], "{method} {path}");
+            }
+        }
+        assert_eq!(received.count(), 0, "the handler ran");
+        handle.stop(true).await;
     }
 }

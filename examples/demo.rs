@@ -36,9 +36,12 @@ struct Receiver {
 /// One request the demo sends to both receivers, and what must come back.
 struct Delivery {
     case: &'static str,
+    method: &'static str,
     path: &'static str,
     body: Vec<u8>,
     signature: Option<(String, String)>,
+    /// A `Content-Encoding` header, if the request has one.
+    coding: Option<&'static str>,
     expected: u16,
 }
 
@@ -99,7 +102,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     println!(
         "\n{}",
         if all_ok {
-            "every row as expected: forged, unsigned, tampered, non-UTF-8 and oversize requests never reached a handler"
+            "every row as expected: forged, unsigned, tampered, non-UTF-8, oversize, gzip and GET requests never reached a handler"
         } else {
             "SOME ROWS DID NOT MATCH"
         }
@@ -134,23 +137,34 @@ fn deliveries(secret: &str) -> Result<Vec<Delivery>, hookguard::ConfigError> {
         .into_bytes();
     let not_utf8 = b"{\"action\":\"employee_update\",\"first_name\":\"\xff\xfe\"}".to_vec();
     let oversize = vec![b' '; 2 * hookguard::DEFAULT_MAX_BODY_SIZE];
+    // `{"action":"employee_create","id":1}` compressed with gzip, signed over the JSON.
+    let json = br#"{"action":"employee_create","id":1}"#;
+    let gzipped = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xab\x56\x4a\x4c\x2e\xc9\
+        \xcc\xcf\x53\xb2\x52\x4a\xcd\x2d\xc8\xc9\xaf\x4c\x4d\x8d\x4f\x2e\
+        \x4a\x4d\x2c\x49\x55\xd2\x51\xca\x4c\x51\xb2\x32\xac\x05\x00\x09\
+        \x9a\x10\xab\x23\x00\x00\x00";
     Ok(vec![
         Delivery {
             case: "PeopleForce employee_create (signed)",
+            method: "POST",
             path: "/webhooks/peopleforce",
             body: EMPLOYEE_CREATE.to_vec(),
             signature: Some(pf(EMPLOYEE_CREATE)?),
+            coding: None,
             expected: 200,
         },
         Delivery {
             case: "Bindbee sync_completed (signed)",
+            method: "POST",
             path: "/webhooks/bindbee",
             body: SYNC_COMPLETED.to_vec(),
             signature: Some(signature(Provider::Bindbee, secret, SYNC_COMPLETED)?),
+            coding: None,
             expected: 200,
         },
         Delivery {
             case: "forged signature (wrong secret)",
+            method: "POST",
             path: "/webhooks/peopleforce",
             body: EMPLOYEE_CREATE.to_vec(),
             signature: Some(signature(
@@ -158,35 +172,62 @@ fn deliveries(secret: &str) -> Result<Vec<Delivery>, hookguard::ConfigError> {
                 "guessed-secret",
                 EMPLOYEE_CREATE,
             )?),
+            coding: None,
             expected: 403,
         },
         Delivery {
             case: "unsigned request",
+            method: "POST",
             path: "/webhooks/bindbee",
             body: SYNC_COMPLETED.to_vec(),
             signature: None,
+            coding: None,
             expected: 403,
         },
         Delivery {
             case: "tampered body (signature of original)",
+            method: "POST",
             path: "/webhooks/peopleforce",
             body: tampered,
             signature: Some(pf(EMPLOYEE_CREATE)?),
+            coding: None,
             expected: 403,
         },
         Delivery {
             case: "non-UTF-8 body (validly signed)",
+            method: "POST",
             path: "/webhooks/peopleforce",
             signature: Some(pf(&not_utf8)?),
             body: not_utf8,
+            coding: None,
             expected: 403,
         },
         Delivery {
             case: "oversize body, 2 MiB (limit 1 MiB)",
+            method: "POST",
             path: "/webhooks/peopleforce",
             signature: Some(pf(&oversize)?),
             body: oversize,
+            coding: None,
             expected: 413,
+        },
+        Delivery {
+            case: "gzip body (signature of the JSON)",
+            method: "POST",
+            path: "/webhooks/peopleforce",
+            body: gzipped.to_vec(),
+            signature: Some(pf(json)?),
+            coding: Some("gzip"),
+            expected: 415,
+        },
+        Delivery {
+            case: "GET on the webhook route",
+            method: "GET",
+            path: "/webhooks/bindbee",
+            body: Vec::new(),
+            signature: None,
+            coding: None,
+            expected: 405,
         },
     ])
 }
@@ -196,11 +237,20 @@ fn send(
     receiver: &Receiver,
     delivery: &Delivery,
 ) -> Result<(u16, Vec<u8>), ureq::Error> {
-    let mut request = agent
-        .post(format!("{}{}", receiver.base_url, delivery.path))
-        .header("Content-Type", "application/json");
+    let url = format!("{}{}", receiver.base_url, delivery.path);
+    if delivery.method == "GET" {
+        let mut response = agent.get(url).call()?;
+        return Ok((
+            response.status().as_u16(),
+            response.body_mut().read_to_vec()?,
+        ));
+    }
+    let mut request = agent.post(url).header("Content-Type", "application/json");
     if let Some((name, value)) = &delivery.signature {
         request = request.header(name.as_str(), value.as_str());
+    }
+    if let Some(coding) = delivery.coding {
+        request = request.header("Content-Encoding", coding);
     }
     if delivery.body.len() > 64 * 1024 {
         // Ask before uploading a large body, so a receiver can refuse it from the headers.
@@ -269,7 +319,8 @@ fn start_axum(secret: &str) -> Result<Receiver, Box<dyn std::error::Error>> {
     })
 }
 
-/// The receiver on actix-web: each webhook resource gains one `wrap`, the handler is plain.
+/// The receiver on actix-web: each webhook's `POST` route gains one `wrap`, the handler is
+/// plain.
 fn start_actix(secret: &str) -> Result<Receiver, Box<dyn std::error::Error>> {
     use actix_web::{web, App, HttpServer};
     use hookguard_actix::VerifySignature;
@@ -289,14 +340,18 @@ fn start_actix(secret: &str) -> Result<Receiver, Box<dyn std::error::Error>> {
         App::new()
             .app_data(runs.clone())
             .service(
-                web::resource("/webhooks/peopleforce")
-                    .wrap(VerifySignature::new(peopleforce.clone()))
-                    .route(web::post().to(on_event)),
+                web::resource("/webhooks/peopleforce").route(
+                    web::post()
+                        .to(on_event)
+                        .wrap(VerifySignature::new(peopleforce.clone())),
+                ),
             )
             .service(
-                web::resource("/webhooks/bindbee")
-                    .wrap(VerifySignature::new(bindbee.clone()))
-                    .route(web::post().to(on_event)),
+                web::resource("/webhooks/bindbee").route(
+                    web::post()
+                        .to(on_event)
+                        .wrap(VerifySignature::new(bindbee.clone())),
+                ),
             )
     };
     std::thread::spawn(move || {

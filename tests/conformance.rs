@@ -9,16 +9,25 @@
 
 mod support;
 
+use std::io::Write as _;
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use hookguard::Provider;
 use support::http::{send, Body, Connection, Request};
 use support::servers::{
-    self, signed, Server, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, SMALL_LIMIT,
+    self, signed, Server, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, READ_TIMEOUT, SMALL_LIMIT,
 };
 
 const SEED: &[u8] = include_bytes!("vectors/employee_create.json");
 const MIB: usize = 1024 * 1024;
+/// `{"action":"employee_create","id":1}`, the JSON [`GZIPPED`] holds.
+const JSON: &[u8] = br#"{"action":"employee_create","id":1}"#;
+/// [`JSON`] compressed with gzip (Python's `gzip.compress(JSON, mtime=0)`).
+const GZIPPED: &[u8] = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xab\x56\x4a\x4c\x2e\xc9\
+    \xcc\xcf\x53\xb2\x52\x4a\xcd\x2d\xc8\xc9\xaf\x4c\x4d\x8d\x4f\x2e\
+    \x4a\x4d\x2c\x49\x55\xd2\x51\xca\x4c\x51\xb2\x32\xac\x05\x00\x09\
+    \x9a\x10\xab\x23\x00\x00\x00";
 
 fn servers() -> &'static [Server; 2] {
     static SERVERS: OnceLock<[Server; 2]> = OnceLock::new();
@@ -37,6 +46,12 @@ fn bb_current(body: &[u8]) -> Headers {
 
 fn bb_previous(body: &[u8]) -> Headers {
     vec![signed(Provider::Bindbee, BB_PREVIOUS, body)]
+}
+
+/// `headers` plus `Content-Encoding: coding`.
+fn encoded(coding: &str, mut headers: Headers) -> Headers {
+    headers.push(("Content-Encoding".to_owned(), coding.to_owned()));
+    headers
 }
 
 fn pf_header(value: &str) -> Headers {
@@ -384,6 +399,38 @@ fn cases() -> Vec<Case> {
             status: 408,
             handler_key: None,
         },
+        Case {
+            name: "gzip body, signed over the JSON before compression",
+            path: "/peopleforce",
+            body: fixed(GZIPPED),
+            headers: |_| encoded("gzip", pf(JSON)),
+            status: 415,
+            handler_key: None,
+        },
+        Case {
+            name: "br coding, signed over the bytes sent, not opted in",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: |b| encoded("br", pf(b)),
+            status: 415,
+            handler_key: None,
+        },
+        Case {
+            name: "Content-Encoding: identity",
+            path: "/peopleforce",
+            body: fixed(SEED),
+            headers: |b| encoded("identity", pf(b)),
+            status: 200,
+            handler_key: Some("#0"),
+        },
+        Case {
+            name: "gzip body signed as sent, opted in: the encoded bytes arrive",
+            path: "/encoded",
+            body: fixed(GZIPPED),
+            headers: |b| encoded("gzip", pf(b)),
+            status: 200,
+            handler_key: Some("#0"),
+        },
         refused_before_body(
             "before the body: header missing",
             "/peopleforce",
@@ -537,6 +584,7 @@ fn rejection_body(status: u16) -> Option<&'static str> {
         403 => Some("Forbidden"),
         408 => Some("Request Timeout"),
         413 => Some("Payload Too Large"),
+        415 => Some("Unsupported Media Type"),
         _ => None,
     }
 }
@@ -614,7 +662,7 @@ fn both_adapters_meet_every_case() {
             }
         }
     }
-    assert!(rows >= 110, "the table lost rows");
+    assert!(rows >= 118, "the table lost rows");
     assert!(
         failures.is_empty(),
         "{} of {rows} rows failed:\n{}",
@@ -672,5 +720,94 @@ fn health_is_not_protected() {
             "{}",
             server.name
         );
+    }
+}
+
+#[test]
+fn other_methods_get_405_with_allow_post_and_never_reach_the_handler() {
+    let mut failures = Vec::new();
+    for server in servers() {
+        for method in ["GET", "HEAD", "PUT"] {
+            for path in ["/peopleforce", "/bindbee"] {
+                let id = format!("{}:{method} {path}", server.name);
+                let mut connection = Connection::open(server.addr).unwrap();
+                let head = format!(
+                    "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: {id}\r\n\r\n"
+                );
+                connection.write_raw(head.as_bytes()).unwrap();
+                let response = if method == "HEAD" {
+                    connection.read_head_response()
+                } else {
+                    connection.read_response()
+                };
+                let response = match response {
+                    Ok(response) => response,
+                    Err(error) => {
+                        failures.push(format!("{id}: transport error {error}"));
+                        continue;
+                    }
+                };
+                if response.status != 405 {
+                    failures.push(format!("{id}: status {}, expected 405", response.status));
+                }
+                if response.header("allow") != ["POST"] {
+                    failures.push(format!("{id}: Allow {:?}", response.header("allow")));
+                }
+                if !server.recorder.seen(&id).is_empty() {
+                    failures.push(format!("{id}: handler ran but must not"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Sends a signed delivery of `pieces` one-byte pieces, `gap` apart, on one connection
+/// (written from a second thread), and returns the status and how long it took to come.
+fn dripped(server: &Server, id: &str, pieces: usize, gap: Duration) -> (u16, Duration) {
+    let body = vec![b'x'; pieces];
+    let (name, value) = signed(hookguard::Provider::PeopleForce, PF_SECRET, &body);
+    let mut connection = Connection::open(server.addr).unwrap();
+    let head = format!(
+        "POST /peopleforce HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: {id}\r\n{name}: {value}\r\n\
+         Content-Length: {pieces}\r\n\r\n"
+    );
+    let mut writer = connection.writer().unwrap();
+    let started = Instant::now();
+    let drip = std::thread::spawn(move || {
+        writer.write_all(head.as_bytes())?;
+        for byte in body {
+            std::thread::sleep(gap);
+            writer.write_all(&[byte])?;
+        }
+        Ok::<(), std::io::Error>(())
+    });
+    let status = connection.read_response().unwrap().status;
+    let elapsed = started.elapsed();
+    // The writer fails once the server has answered and closed; that is expected.
+    let _ = drip.join().unwrap();
+    (status, elapsed)
+}
+
+#[test]
+fn read_timeout_is_one_deadline_for_the_whole_body_on_both_adapters() {
+    let gap = READ_TIMEOUT / 4;
+    for server in servers() {
+        // Every wait is a quarter of the timeout, but the whole body takes three times it:
+        // refused with 408 once the deadline passes, not when the body ends.
+        let id = format!("{}:slow drip", server.name);
+        let (status, elapsed) = dripped(server, &id, 12, gap);
+        assert_eq!(status, 408, "{id}");
+        assert!(
+            elapsed >= READ_TIMEOUT && elapsed < gap * 10,
+            "{id}: answered after {elapsed:?}"
+        );
+        assert!(server.recorder.seen(&id).is_empty(), "{id}: handler ran");
+
+        // The same drip that ends within the deadline is delivered.
+        let id = format!("{}:short drip", server.name);
+        let (status, _) = dripped(server, &id, 2, gap);
+        assert_eq!(status, 200, "{id}");
+        assert_eq!(server.recorder.bodies(&id), [b"xx".to_vec()], "{id}");
     }
 }

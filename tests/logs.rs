@@ -149,6 +149,17 @@ fn refusals_log_their_reason_and_nothing_secret() {
         ),
         case(
             "/peopleforce",
+            vec![
+                pf.clone(),
+                ("Content-Encoding".to_owned(), "gzip".to_owned()),
+            ],
+            fixed(),
+            415,
+            // Named, so a refused content coding does not pass for a forgery.
+            Some("body has Content-Encoding gzip, and only unencoded (identity) bodies"),
+        ),
+        case(
+            "/peopleforce",
             vec![pf.clone()],
             Body::Stalled {
                 declared: body.len(),

@@ -10,7 +10,7 @@
 //! * memory stays bounded (`VmRSS`/`VmHWM` of this process, which runs both servers).
 //!
 //! Size: `HOOKGUARD_SOAK_REQUESTS` per adapter (default 2 000, a few seconds). The full run
-//! recorded in the README:
+//! whose figures are in `docs/testing.md`:
 //! `HOOKGUARD_SOAK_REQUESTS=100000 cargo test --release --test soak -- --nocapture`.
 
 #![allow(clippy::unwrap_used, reason = "test code fails loudly")]

@@ -17,10 +17,10 @@
 //! * `cargo test --test timing`: a quick check (10 000 samples per class, plus the leaky
 //!   control). A check over the threshold is measured again with a fresh class sequence, up
 //!   to 3 times, and fails only if every attempt is over: a leak is steady, while a burst
-//!   of load on a shared 2-core CI machine reached |t| 5.6 once in 20 loaded runs.
+//!   of load on a shared CI machine is not.
 //! * `HOOKGUARD_TIMING=1 cargo test --release --test timing -- --nocapture`: the full run
 //!   (2 000 000 samples per class and provider, plus the leaky control), where both the
-//!   tag path and the header path must pass; figures in the README's "Reliability" section.
+//!   tag path and the header path must pass; figures in `docs/security.md`.
 
 #![allow(clippy::unwrap_used, reason = "test code fails loudly")]
 
@@ -172,13 +172,12 @@ impl Setup {
         let signer = Signer::new(provider.clone(), Secret::new(secrets[0]).unwrap()).unwrap();
         let text = signer.sign(&body).into_bytes();
         let correct = *verifier.parse_signature(Some(&text)).unwrap().as_bytes();
-        // Hex: one digit is one nibble, never edited to or from `0`: `const-hex` checks
-        // whether hex text starts with `0x` (which a tag never does), a branch on the first
-        // digit being `0`, and at 2 000 000 samples that showed as 0.1-0.2 ns, |t| 16-34, on
-        // the header path, just as large with a secret unrelated to both classes (so from
-        // the text the client wrote, not from the secret). URL-safe base64 (44 characters,
-        // one `=`): the first character is 6 bits of byte 0; the 43rd carries byte 31's low
-        // 4 bits and 2 zero bits, so its value changes by 4 to stay canonical.
+        // Hex: one digit is one nibble, edited between `2` and `3`, so the decoder takes the
+        // same path for either class: a difference in how the client's text is decoded
+        // depends on that text, not on the secret, and is not what this test looks for.
+        // URL-safe base64 (44 characters, one `=`): the first character is 6 bits of byte
+        // 0; the 43rd carries byte 31's low 4 bits and 2 zero bits, so its value changes by
+        // 4 to stay canonical.
         let base64 =
             |c: u8, flip: usize| ALPHABET[ALPHABET.iter().position(|a| *a == c).unwrap() ^ flip];
         let hex = |c: u8| if c == b'2' { b'3' } else { b'2' };
@@ -224,9 +223,8 @@ impl Setup {
     /// the classes drawn, each header text edited and parsed into its own slot. A call's
     /// input was built a whole batch earlier, so what preparing it left in the caches, the
     /// store buffer and the branch history is gone, and where a class's input sits in the
-    /// batch is random. (Parsing each input right before its call left a 0.1 ns residue
-    /// that tracked the edited byte, |t| 16-35 at 2 000 000 samples, and whose size and
-    /// sign moved with the code layout of this harness; with a pre-parsed tag it was gone.)
+    /// batch is random: parsing each input right before its call would leave a residue
+    /// that tracks the edited byte in the timed call.
     #[allow(clippy::cast_precision_loss, reason = "nanoseconds of one call")]
     fn measure(
         &self,

@@ -11,16 +11,18 @@
 //! | `POST /small` | PeopleForce, [`PF_SECRET`] | 1 KiB limit |
 //! | `POST /empty-only` | PeopleForce, [`PF_SECRET`] | limit `0`: only empty bodies |
 //! | `POST /huge-limit` | PeopleForce, [`PF_SECRET`] | limit `usize::MAX` |
+//! | `POST /encoded` | PeopleForce, [`PF_SECRET`] | `ContentCoding::SignedAsSent`, `require_utf8(false)` |
 //! | `GET /health` | none | unprotected |
 //!
-//! Every protected route has a [`READ_TIMEOUT`].
+//! Every protected route has a [`READ_TIMEOUT`], and accepts only `POST` (other methods get
+//! `405` with `Allow: POST`).
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hookguard::{Encoding, Provider, Secret, Signer, Verified, Verifier};
+use hookguard::{ContentCoding, Encoding, Provider, Secret, Signer, Verified, Verifier};
 
 pub(crate) const PF_SECRET: &str = "pf_whsec_conformance";
 pub(crate) const BB_CURRENT: &str = "bb_sigkey_current";
@@ -116,8 +118,8 @@ impl Recorder {
     }
 }
 
-/// The route table as (path, verifier, max body size).
-fn routes() -> Vec<(&'static str, Verifier, usize)> {
+/// The route table as (path, verifier, max body size, content coding).
+fn routes() -> Vec<(&'static str, Verifier, usize, ContentCoding)> {
     let secret = |s: &str| Secret::new(s).unwrap();
     let default = hookguard::DEFAULT_MAX_BODY_SIZE;
     vec![
@@ -125,6 +127,7 @@ fn routes() -> Vec<(&'static str, Verifier, usize)> {
             "/peopleforce",
             Verifier::new(Provider::PeopleForce, secret(PF_SECRET)).unwrap(),
             default,
+            ContentCoding::IdentityOnly,
         ),
         (
             "/bindbee",
@@ -134,11 +137,13 @@ fn routes() -> Vec<(&'static str, Verifier, usize)> {
                 .build()
                 .unwrap(),
             default,
+            ContentCoding::IdentityOnly,
         ),
         (
             "/github",
             Verifier::new(github(), secret(GH_SECRET)).unwrap(),
             default,
+            ContentCoding::IdentityOnly,
         ),
         (
             "/lenient",
@@ -148,21 +153,35 @@ fn routes() -> Vec<(&'static str, Verifier, usize)> {
                 .build()
                 .unwrap(),
             default,
+            ContentCoding::IdentityOnly,
         ),
         (
             "/small",
             Verifier::new(Provider::PeopleForce, secret(PF_SECRET)).unwrap(),
             SMALL_LIMIT,
+            ContentCoding::IdentityOnly,
         ),
         (
             "/empty-only",
             Verifier::new(Provider::PeopleForce, secret(PF_SECRET)).unwrap(),
             0,
+            ContentCoding::IdentityOnly,
         ),
         (
             "/huge-limit",
             Verifier::new(Provider::PeopleForce, secret(PF_SECRET)).unwrap(),
             usize::MAX,
+            ContentCoding::IdentityOnly,
+        ),
+        (
+            "/encoded",
+            Verifier::builder(Provider::PeopleForce)
+                .secret(secret(PF_SECRET))
+                .require_utf8(false)
+                .build()
+                .unwrap(),
+            default,
+            ContentCoding::SignedAsSent,
         ),
     ]
 }
@@ -193,7 +212,7 @@ pub(crate) fn start_axum() -> Server {
 
     let recorder = Recorder::default();
     let mut app = Router::new().route("/health", get(|| async { "ok" }));
-    for (path, verifier, limit) in routes() {
+    for (path, verifier, limit, coding) in routes() {
         let recorder = recorder.clone();
         let handler =
             move |VerifiedWebhook(verified): VerifiedWebhook, headers: HeaderMap, body: Bytes| {
@@ -212,7 +231,8 @@ pub(crate) fn start_axum() -> Server {
             post(handler).route_layer(
                 VerifySignatureLayer::new(verifier)
                     .with_max_body_size(limit)
-                    .with_read_timeout(READ_TIMEOUT),
+                    .with_read_timeout(READ_TIMEOUT)
+                    .with_content_coding(coding),
             ),
         );
     }
@@ -237,7 +257,8 @@ pub(crate) fn start_axum() -> Server {
     }
 }
 
-/// The receiver on actix-web + `hookguard_actix`, each webhook route behind `Resource::wrap`.
+/// The receiver on actix-web + `hookguard_actix`, each webhook's `POST` route behind
+/// `Route::wrap`.
 pub(crate) fn start_actix() -> Server {
     use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
     use hookguard_actix::{VerifiedWebhook, VerifySignature};
@@ -264,16 +285,15 @@ pub(crate) fn start_actix() -> Server {
                     "/health",
                     web::get().to(|| async { HttpResponse::Ok().body("ok") }),
                 );
-                for (path, verifier, limit) in routes() {
-                    app = app.service(
-                        web::resource(path)
-                            .wrap(
-                                VerifySignature::new(verifier)
-                                    .with_max_body_size(limit)
-                                    .with_read_timeout(READ_TIMEOUT),
-                            )
-                            .route(web::post().to(handler)),
-                    );
+                for (path, verifier, limit, coding) in routes() {
+                    let guard = VerifySignature::new(verifier)
+                        .with_max_body_size(limit)
+                        .with_read_timeout(READ_TIMEOUT)
+                        .with_content_coding(coding);
+                    // A resource, not `App::route`, which would make `POST` a guard of the
+                    // resource and answer other methods 404 instead of 405.
+                    app =
+                        app.service(web::resource(path).route(web::post().to(handler).wrap(guard)));
                 }
                 app
             })

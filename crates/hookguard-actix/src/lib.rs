@@ -13,11 +13,15 @@
     )
 )]
 
+mod check;
 mod extract;
 mod middleware;
 mod response;
+mod service;
+mod settings;
 
 pub use extract::VerifiedWebhook;
-pub use hookguard_core::{Rejection, Verified, Verifier};
-pub use middleware::{VerifySignature, VerifySignatureMiddleware};
+pub use hookguard_core::{ContentCoding, Rejection, Verified, Verifier};
+pub use middleware::VerifySignature;
 pub use response::{DefaultRejection, RejectionResponse};
+pub use service::VerifySignatureMiddleware;

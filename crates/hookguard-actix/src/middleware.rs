@@ -1,15 +1,17 @@
-//! The middleware: [`VerifySignature`] (the `Transform`) and [`VerifySignatureMiddleware`].
+//! [`VerifySignature`]: the middleware and its settings.
 //!
 //! # Order of checks
 //! The same as the tower adapter's:
 //! 1. the signature header is parsed before any body is read (missing, empty, malformed or
 //!    repeated: `403`, the payload is never touched);
-//! 2. a `Content-Length` over the limit is refused at once (`413`);
-//! 3. the payload is read chunk by chunk (from the second chunk on, each is hashed as it
+//! 2. a `Content-Encoding` other than `identity` is refused (`415`) unless
+//!    [`ContentCoding::SignedAsSent`] is set;
+//! 3. a `Content-Length` over the limit is refused at once (`413`);
+//! 4. the payload is read chunk by chunk (from the second chunk on, each is hashed as it
 //!    arrives; a one-chunk body is hashed when it ends); `413` as soon as the total passes
 //!    the limit (nothing is buffered past it), `400` if the stream fails, `408` if the
-//!    optional read timeout elapses;
-//! 4. the tag is checked (`403` on mismatch or, by default, a body that is not UTF-8).
+//!    whole body has not arrived within the optional read timeout;
+//! 5. the tag is checked (`403` on mismatch or, by default, a body that is not UTF-8).
 //!
 //! On success the exact bytes become the request's payload again, [`Verified`] is put in
 //! the request extensions, and the inner service runs.
@@ -22,11 +24,11 @@
 //!
 //! let verifier = Verifier::new(Provider::Bindbee, Secret::new("signature key")?)?;
 //! let app = App::new().service(
-//!     web::resource("/webhooks/bindbee")
-//!         .wrap(VerifySignature::new(verifier))
-//!         .route(web::post().to(|body: web::Bytes| async move {
-//!             HttpResponse::Ok().body(body)
-//!         })),
+//!     web::resource("/webhooks/bindbee").route(
+//!         web::post()
+//!             .to(|body: web::Bytes| async move { HttpResponse::Ok().body(body) })
+//!             .wrap(VerifySignature::new(verifier)),
+//!     ),
 //! );
 //! # drop(app);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -35,28 +37,29 @@
 //! # Errors
 //! Refused requests are answered by the [`RejectionResponse`] (by default
 //! [`DefaultRejection`]); the middleware itself never returns an `Err` of its own.
+//!
+//! [`Verified`]: hookguard_core::Verified
 
 use std::fmt;
-use std::future::{ready, Ready};
-use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::body::EitherBody;
-use actix_web::dev::Extensions;
-use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
-use actix_web::web::{self, PayloadConfig};
-use actix_web::{Error, HttpMessage};
-use futures_util::future::LocalBoxFuture;
-use futures_util::StreamExt as _;
-use hookguard_core::{BodyCollector, Rejection, Verified, Verifier, DEFAULT_MAX_BODY_SIZE};
+use hookguard_core::{ContentCoding, Verifier};
 
 use crate::response::{DefaultRejection, RejectionResponse};
+use crate::settings::Settings;
 
 /// Middleware that verifies a webhook's signature before the wrapped service runs.
 ///
-/// Use it with `App::wrap`, `Scope::wrap` or `Resource::wrap`. Cloning is cheap.
+/// Cloning is cheap.
+///
+/// # Placement
+/// Wrap the webhook's `POST` route inside its resource,
+/// `web::resource(path).route(web::post().to(handler).wrap(guard))`: then a request with
+/// another method gets actix-web's `405 Method Not Allowed` with `Allow: POST`, as it would
+/// without the guard. `Resource::wrap`, `Scope::wrap` and `App::wrap` work too, but their
+/// middleware runs before actix-web picks a route, so a `GET` or `PUT` to the webhook is
+/// then answered `403` by the guard instead of `405`. (`App::route(path, web::post()...)`
+/// makes `POST` a guard of the whole resource, so other methods get `404`.)
 ///
 /// # Example
 /// ```
@@ -71,14 +74,11 @@ use crate::response::{DefaultRejection, RejectionResponse};
 /// }
 ///
 /// let verifier = Verifier::new(Provider::PeopleForce, Secret::new("s3cret")?)?;
+/// let guard = VerifySignature::new(verifier)
+///     .with_max_body_size(256 * 1024)
+///     .with_read_timeout(Duration::from_secs(10));
 /// let app = App::new().service(
-///     web::scope("/webhooks")
-///         .wrap(
-///             VerifySignature::new(verifier)
-///                 .with_max_body_size(256 * 1024)
-///                 .with_read_timeout(Duration::from_secs(10)),
-///         )
-///         .route("/peopleforce", web::post().to(on_event)),
+///     web::resource("/webhooks/peopleforce").route(web::post().to(on_event).wrap(guard)),
 /// );
 /// # drop(app);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -87,41 +87,11 @@ pub struct VerifySignature<R = DefaultRejection> {
     settings: Settings<R>,
 }
 
-struct Settings<R> {
-    verifier: Verifier,
-    header: Option<HeaderName>,
-    max_body_size: usize,
-    read_timeout: Option<Duration>,
-    rejection: Arc<R>,
-}
-
-impl<R> Settings<R> {
-    /// The `Debug` output of the middleware holding these settings, under `name`: the
-    /// verifier (whose own `Debug` shows no secret), the limit and the read timeout.
-    fn debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct(name)
-            .field("verifier", &self.verifier)
-            .field("max_body_size", &self.max_body_size)
-            .field("read_timeout", &self.read_timeout)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<R> Clone for Settings<R> {
-    fn clone(&self) -> Self {
-        Settings {
-            verifier: self.verifier.clone(),
-            header: self.header.clone(),
-            max_body_size: self.max_body_size,
-            read_timeout: self.read_timeout,
-            rejection: Arc::clone(&self.rejection),
-        }
-    }
-}
-
 impl VerifySignature {
     /// Verifies requests with `verifier`: a 1 MiB body limit
-    /// ([`DEFAULT_MAX_BODY_SIZE`]), no read timeout, and [`DefaultRejection`] responses.
+    /// ([`DEFAULT_MAX_BODY_SIZE`](hookguard_core::DEFAULT_MAX_BODY_SIZE)), no read timeout,
+    /// unencoded bodies only ([`ContentCoding::IdentityOnly`]) and [`DefaultRejection`]
+    /// responses.
     ///
     /// # Example
     /// ```
@@ -133,17 +103,8 @@ impl VerifySignature {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(verifier: Verifier) -> VerifySignature {
-        // The core validates header names when a provider is built, so this parse only
-        // fails for a name HTTP cannot carry; such a verifier then refuses every request.
-        let header = HeaderName::try_from(verifier.provider().header_name()).ok();
         VerifySignature {
-            settings: Settings {
-                verifier,
-                header,
-                max_body_size: DEFAULT_MAX_BODY_SIZE,
-                read_timeout: None,
-                rejection: Arc::new(DefaultRejection),
-            },
+            settings: Settings::new(verifier),
         }
     }
 }
@@ -154,7 +115,8 @@ impl<R> VerifySignature<R> {
     ///
     /// There is no "unlimited" setting: `0` admits only empty bodies (it never means "no
     /// limit"), and any other value is taken literally. Whatever the limit, at most
-    /// [`DEFAULT_MAX_BODY_SIZE`] is reserved before the bytes actually arrive.
+    /// [`DEFAULT_MAX_BODY_SIZE`](hookguard_core::DEFAULT_MAX_BODY_SIZE) is reserved before
+    /// the bytes actually arrive.
     ///
     /// # Example
     /// ```
@@ -172,8 +134,12 @@ impl<R> VerifySignature<R> {
         self
     }
 
-    /// Answers `408 Request Timeout` if the whole body has not arrived within `timeout`
-    /// (counted from when the middleware starts reading it). Off by default.
+    /// Answers `408 Request Timeout` if the whole body has not arrived within `timeout`,
+    /// counted from when the middleware starts reading it (after the header checks). It is
+    /// one deadline for the whole body, not a limit on each wait: a body that keeps
+    /// trickling in is refused once the deadline passes. Off by default; set one on any
+    /// receiver open to the internet, as actix-web's own timeouts cover only the request
+    /// head.
     ///
     /// # Example
     /// ```
@@ -190,6 +156,33 @@ impl<R> VerifySignature<R> {
     #[must_use]
     pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
         self.settings.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Which `Content-Encoding` a body may carry. By default
+    /// ([`ContentCoding::IdentityOnly`]) any coding but `identity` is refused with
+    /// `415 Unsupported Media Type` before the body is read, and the log names the coding.
+    /// [`ContentCoding::SignedAsSent`] is for senders that sign the encoded bytes: those are
+    /// verified as received and handed on unchanged. (actix-web's extractors decode them for
+    /// the handler only if its `compress-*` features are on.)
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_actix::{ContentCoding, VerifySignature};
+    /// use hookguard_core::{Provider, Secret, Verifier};
+    ///
+    /// // Encoded bytes are seldom UTF-8: let the verifier accept any bytes.
+    /// let verifier = Verifier::builder(Provider::PeopleForce)
+    ///     .secret(Secret::new("s3cret")?)
+    ///     .require_utf8(false)
+    ///     .build()?;
+    /// let guard = VerifySignature::new(verifier).with_content_coding(ContentCoding::SignedAsSent);
+    /// assert_eq!(guard.content_coding(), ContentCoding::SignedAsSent);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_content_coding(mut self, coding: ContentCoding) -> Self {
+        self.settings.content_coding = coding;
         self
     }
 
@@ -221,21 +214,8 @@ impl<R> VerifySignature<R> {
     where
         R2: RejectionResponse,
     {
-        let Settings {
-            verifier,
-            header,
-            max_body_size,
-            read_timeout,
-            rejection: _,
-        } = self.settings;
         VerifySignature {
-            settings: Settings {
-                verifier,
-                header,
-                max_body_size,
-                read_timeout,
-                rejection: Arc::new(rejection),
-            },
+            settings: self.settings.with_rejection(rejection),
         }
     }
 
@@ -283,6 +263,26 @@ impl<R> VerifySignature<R> {
     pub fn read_timeout(&self) -> Option<Duration> {
         self.settings.read_timeout
     }
+
+    /// Which content coding a body may carry.
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_actix::{ContentCoding, VerifySignature};
+    /// use hookguard_core::{Provider, Secret, Verifier};
+    ///
+    /// let guard = VerifySignature::new(Verifier::new(Provider::Bindbee, Secret::new("k")?)?);
+    /// assert_eq!(guard.content_coding(), ContentCoding::IdentityOnly);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn content_coding(&self) -> ContentCoding {
+        self.settings.content_coding
+    }
+
+    /// The settings, for the services this middleware builds.
+    pub(crate) fn settings(&self) -> &Settings<R> {
+        &self.settings
+    }
 }
 
 impl<R> Clone for VerifySignature<R> {
@@ -297,135 +297,4 @@ impl<R> fmt::Debug for VerifySignature<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.settings.debug("VerifySignature", f)
     }
-}
-
-impl<S, B, R> Transform<S, ServiceRequest> for VerifySignature<R>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: 'static,
-    R: RejectionResponse,
-{
-    type Response = ServiceResponse<EitherBody<B>>;
-    type Error = Error;
-    type Transform = VerifySignatureMiddleware<S, R>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
-
-    fn new_transform(&self, service: S) -> Self::Future {
-        let mut payload_limit = Extensions::new();
-        payload_limit.insert(PayloadConfig::new(self.settings.max_body_size));
-        ready(Ok(VerifySignatureMiddleware {
-            service: Rc::new(service),
-            settings: Rc::new(self.settings.clone()),
-            payload_limit: Rc::new(payload_limit),
-        }))
-    }
-}
-
-/// The service [`VerifySignature`] wraps around the inner service; built by actix-web.
-pub struct VerifySignatureMiddleware<S, R = DefaultRejection> {
-    service: Rc<S>,
-    settings: Rc<Settings<R>>,
-    /// A `PayloadConfig` as large as this middleware's limit, offered to the handler's
-    /// `web::Bytes`/`String` extractors when the app configures none (their own default
-    /// of 256 KiB would otherwise refuse verified deliveries between 256 KiB and the limit).
-    payload_limit: Rc<Extensions>,
-}
-
-impl<S, R> fmt::Debug for VerifySignatureMiddleware<S, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.settings.debug("VerifySignatureMiddleware", f)
-    }
-}
-
-impl<S, B, R> Service<ServiceRequest> for VerifySignatureMiddleware<S, R>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: 'static,
-    R: RejectionResponse,
-{
-    type Response = ServiceResponse<EitherBody<B>>;
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    forward_ready!(service);
-
-    fn call(&self, mut req: ServiceRequest) -> Self::Future {
-        let service = Rc::clone(&self.service);
-        let settings = Rc::clone(&self.settings);
-        let payload_limit = Rc::clone(&self.payload_limit);
-        Box::pin(async move {
-            match check(&settings, &mut req).await {
-                Ok(verified) => {
-                    tracing::debug!(
-                        provider = %verified.provider(),
-                        key = %verified.key(),
-                        "webhook signature verified",
-                    );
-                    req.extensions_mut().insert(verified);
-                    if req.app_data::<PayloadConfig>().is_none()
-                        && req.app_data::<web::Data<PayloadConfig>>().is_none()
-                    {
-                        req.add_data_container(payload_limit);
-                    }
-                    let response = service.call(req).await?;
-                    Ok(response.map_into_left_body())
-                }
-                Err(rejection) => {
-                    tracing::warn!(
-                        provider = %settings.verifier.provider(),
-                        status = rejection.status(),
-                        reason = %rejection,
-                        method = %req.method(),
-                        path = req.path(),
-                        "webhook request refused",
-                    );
-                    let response = settings.rejection.respond(rejection);
-                    Ok(req.into_response(response).map_into_right_body())
-                }
-            }
-        })
-    }
-}
-
-/// Runs every check in order; on success the payload holds the exact bytes again.
-async fn check<R>(settings: &Settings<R>, req: &mut ServiceRequest) -> Result<Verified, Rejection> {
-    let signature = match &settings.header {
-        Some(name) => settings
-            .verifier
-            .parse_signature(req.headers().get_all(name).map(HeaderValue::as_bytes))?,
-        None => return Err(Rejection::MissingSignature),
-    };
-
-    let collector = BodyCollector::new(
-        &settings.verifier,
-        settings.max_body_size,
-        BodyCollector::declared_length(req.headers().get_all(CONTENT_LENGTH)),
-    )?;
-    let mut payload = req.take_payload();
-    let read = read_body(collector, &mut payload);
-    let collector = match settings.read_timeout {
-        Some(timeout) => actix_web::rt::time::timeout(timeout, read)
-            .await
-            .map_err(|_elapsed| Rejection::BodyTimeout)??,
-        None => read.await?,
-    };
-    let (body, verified) = collector.finish(&signature)?;
-    req.set_payload(Payload::from(body));
-    Ok(verified)
-}
-
-/// Reads the payload to its end into `collector` (bounded, each byte hashed once).
-async fn read_body(
-    mut collector: BodyCollector,
-    payload: &mut Payload,
-) -> Result<BodyCollector, Rejection> {
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|error| {
-            tracing::debug!(%error, "webhook payload stream failed");
-            Rejection::BodyUnreadable
-        })?;
-        collector.push(chunk)?;
-    }
-    Ok(collector)
 }

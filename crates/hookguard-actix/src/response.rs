@@ -53,7 +53,7 @@ where
     }
 }
 
-/// The default rejection: the status of [`Rejection::status`] (403, 413, 400 or 408) with
+/// The default rejection: the status of [`Rejection::status`] (403, 413, 400, 408 or 415) with
 /// its canonical reason phrase as a plain-text body, such as `Forbidden`.
 ///
 /// # Example
@@ -80,6 +80,12 @@ mod tests {
     use super::*;
     use actix_web::body::MessageBody;
 
+    fn unsupported_coding() -> Rejection {
+        hookguard_core::ContentCoding::IdentityOnly
+            .check(["gzip"])
+            .unwrap_err()
+    }
+
     fn body_text(response: HttpResponse) -> String {
         let bytes = response.into_body().try_into_bytes().unwrap();
         String::from_utf8(bytes.to_vec()).unwrap()
@@ -98,6 +104,7 @@ mod tests {
             ),
             (Rejection::BodyUnreadable, 400, "Bad Request"),
             (Rejection::BodyTimeout, 408, "Request Timeout"),
+            (unsupported_coding(), 415, "Unsupported Media Type"),
         ];
         for (rejection, status, body) in cases {
             let response = DefaultRejection.respond(rejection);

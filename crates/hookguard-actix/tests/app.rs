@@ -6,7 +6,7 @@
 
 mod common;
 
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::test::{self, TestRequest};
 use actix_web::web::{self, Bytes};
 use actix_web::{App, HttpMessage, HttpRequest, HttpResponse};
@@ -230,4 +230,62 @@ async fn app_scope_and_resource_wrapping_all_protect() {
     let runs = recorder.runs();
     assert_eq!(runs.len(), 5);
     assert!(runs.iter().all(|run| run == BODY));
+}
+
+#[actix_web::test]
+async fn placement_decides_what_other_methods_get() {
+    let recorder = web::Data::new(Recorder::default());
+    let guard = || VerifySignature::new(verifier(Provider::PeopleForce));
+    // On the POST route inside its resource: actix-web answers other methods itself.
+    let on_route = test::init_service(
+        App::new()
+            .app_data(recorder.clone())
+            .service(web::resource("/hook").route(web::post().to(echo_bytes).wrap(guard()))),
+    )
+    .await;
+    // Around the resource: the guard runs before a route is picked.
+    let on_resource = test::init_service(
+        App::new().app_data(recorder.clone()).service(
+            web::resource("/hook")
+                .wrap(guard())
+                .route(web::post().to(echo_bytes)),
+        ),
+    )
+    .await;
+    // `App::route` turns the method into a guard of the resource: no resource matches.
+    let app_route = test::init_service(
+        App::new()
+            .app_data(recorder.clone())
+            .route("/hook", web::post().to(echo_bytes).wrap(guard())),
+    )
+    .await;
+
+    for method in [Method::GET, Method::HEAD, Method::PUT] {
+        let request = || TestRequest::default().method(method.clone()).uri("/hook");
+        let response = test::call_service(&on_route, request().to_request()).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method}"
+        );
+        assert_eq!(response.headers().get("allow").unwrap(), "POST", "{method}");
+        let response = test::call_service(&on_resource, request().to_request()).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{method}");
+        let response = test::call_service(&app_route, request().to_request()).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method}");
+    }
+    assert_eq!(recorder.runs(), Vec::<Bytes>::new(), "the handler ran");
+
+    // The route-wrapped POST is guarded as usual.
+    let unsigned = TestRequest::post().uri("/hook").set_payload(BODY);
+    let response = test::call_service(&on_route, unsigned.to_request()).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let header = sign(Provider::PeopleForce, BODY.as_bytes());
+    let signed = TestRequest::post()
+        .uri("/hook")
+        .insert_header((PF_HEADER, header))
+        .set_payload(BODY);
+    let response = test::call_service(&on_route, signed.to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(recorder.runs(), [Bytes::from_static(BODY.as_bytes())]);
 }

@@ -3,12 +3,12 @@
 //!
 //! Sizes: 256 B, the seed's `employee_create` delivery (1259 B), 64 KiB and 1 MiB.
 //!
-//! After the criterion groups, a paired run prints the throughput ratios the targets are
-//! stated in (issue 7): every round times each variant back to back, in rotating order,
-//! and the ratio `sha256 time / variant time` is taken within the round (each time the
-//! fastest of 5 short timings, as preemption only adds time); the table shows the median
-//! over the rounds. Pairing cancels the drift of a shared machine, which
-//! criterion's one-after-the-other groups cannot.
+//! After the criterion groups, a paired run prints the throughput ratios against SHA-256:
+//! every round times each variant back to back, in rotating order, and the ratio
+//! `sha256 time / variant time` is taken within the round (each time the fastest of 5
+//! short timings, as preemption only adds time); the table shows the median over the
+//! rounds. Pairing cancels the drift of a shared machine, which criterion's
+//! one-after-the-other groups cannot.
 
 #[path = "../../../benches/paired.rs"]
 mod paired;

@@ -8,10 +8,8 @@
 //!
 //! A body of one chunk (the usual webhook) is hashed when it ends, in one call, and the
 //! collector holds no MAC state until then; from a second chunk on, each chunk is hashed as
-//! it arrives, while it is in cache, by a boxed MAC state. So the collector is 72 bytes, not
-//! the 304 it was with the MAC state inline, and so is every request future that holds one
-//! and is moved between calls (the tower layer's: 608 → 376 bytes; measured at 1.3 KiB,
-//! 60-80 ns less per request around an axum router).
+//! it arrives by a boxed MAC state. So the collector, and every request future that holds
+//! one and is moved between calls, stays small.
 //!
 //! # Example
 //! ```
@@ -34,10 +32,11 @@ use std::fmt;
 
 use bytes::Bytes;
 
+use crate::buffer::Buffer;
 use crate::error::Rejection;
-use crate::verification::Verification;
-use crate::verified::Verified;
-use crate::verifier::{Signature, Verifier};
+use crate::outcome::Verified;
+use crate::signature::Signature;
+use crate::verifier::Verifier;
 use crate::DEFAULT_MAX_BODY_SIZE;
 
 /// The most the buffer reserves on the strength of `Content-Length` alone: a declared length
@@ -128,7 +127,7 @@ impl BodyCollector {
         if values.next().is_some() {
             return None;
         }
-        decimal(trim_blanks(value.as_ref()))
+        content_length(value.as_ref())
     }
 
     /// Adds the next chunk of the body.
@@ -195,28 +194,15 @@ impl BodyCollector {
     }
 }
 
-/// `value` without the spaces and tabs HTTP allows around a header value.
-fn trim_blanks(mut value: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = value {
-        value = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = value {
-        value = rest;
-    }
-    value
-}
-
-/// The number `digits` spell in ASCII decimal, or `None` if they are empty, hold anything
-/// but `0`-`9` (no sign) or overflow `u64`. (Byte by byte: measured 7 ns cheaper per
-/// lookup than `from_utf8`, `trim_matches` and `parse`, 14 ns against 21 with the lookup.)
-fn decimal(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() {
+/// The number a `Content-Length` value spells (RFC 9110 §8.6: `1*DIGIT`, with the spaces
+/// and tabs HTTP allows around a field value), or `None` if it holds anything else (a sign
+/// included, which `u64::from_str` would take) or overflows `u64`.
+fn content_length(value: &[u8]) -> Option<u64> {
+    let digits = std::str::from_utf8(value).ok()?.trim_matches([' ', '\t']);
+    if !digits.bytes().all(|byte| byte.is_ascii_digit()) {
         return None;
     }
-    digits.iter().try_fold(0_u64, |number, &byte| {
-        let digit = byte.checked_sub(b'0').filter(|digit| *digit <= 9)?;
-        number.checked_mul(10)?.checked_add(u64::from(digit))
-    })
+    digits.parse().ok()
 }
 
 impl fmt::Debug for BodyCollector {
@@ -225,75 +211,6 @@ impl fmt::Debug for BodyCollector {
             .field("received", &self.buffer.len())
             .field("limit", &self.limit)
             .finish_non_exhaustive()
-    }
-}
-
-/// The bytes received so far, and their hash once there is more than one chunk.
-#[derive(Default)]
-enum Buffer {
-    /// Nothing received yet.
-    #[default]
-    Empty,
-    /// Exactly one non-empty chunk, kept as it came, not hashed yet.
-    One(Bytes),
-    /// Several chunks, joined, each hashed as it arrived. The MAC state is boxed so that a
-    /// one-chunk body, the usual case, carries none.
-    Many {
-        joined: Vec<u8>,
-        verification: Box<Verification>,
-    },
-}
-
-impl Buffer {
-    /// Appends `chunk`. A second chunk starts `verifier`'s MAC state (hashing the first
-    /// chunk, then this one) and one buffer of at least `capacity` bytes (the declared
-    /// length); growth doubles but never reserves past `limit`, so a chunked body without
-    /// `Content-Length` cannot make the buffer larger than the limit either.
-    fn push(&mut self, chunk: Bytes, verifier: &Verifier, capacity: usize, limit: usize) {
-        if chunk.is_empty() {
-            return;
-        }
-        *self = match std::mem::take(self) {
-            Buffer::Empty => Buffer::One(chunk),
-            Buffer::One(first) => {
-                let mut verification = Box::new(verifier.start());
-                verification.update(&first);
-                verification.update(&chunk);
-                let needed = first.len().saturating_add(chunk.len());
-                let mut joined = Vec::with_capacity(capacity.max(needed));
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(&chunk);
-                Buffer::Many {
-                    joined,
-                    verification,
-                }
-            }
-            Buffer::Many {
-                mut joined,
-                mut verification,
-            } => {
-                verification.update(&chunk);
-                let needed = joined.len().saturating_add(chunk.len());
-                if needed > joined.capacity() {
-                    let target = joined.capacity().saturating_mul(2).min(limit).max(needed);
-                    joined.reserve_exact(target - joined.len());
-                }
-                joined.extend_from_slice(&chunk);
-                Buffer::Many {
-                    joined,
-                    verification,
-                }
-            }
-        };
-    }
-
-    /// How many bytes were received.
-    fn len(&self) -> usize {
-        match self {
-            Buffer::Empty => 0,
-            Buffer::One(bytes) => bytes.len(),
-            Buffer::Many { joined, .. } => joined.len(),
-        }
     }
 }
 
@@ -411,23 +328,6 @@ mod tests {
             assert_eq!(declared(&[invalid]), None, "{invalid:?}");
         }
         assert_eq!(BodyCollector::declared_length([&b"\xff1"[..]]), None);
-    }
-
-    #[test]
-    fn growth_without_content_length_stops_at_the_limit() {
-        // Not of the form 2000 * 2^k, so plain doubling from the first join would pass it.
-        let limit = 1_500_000;
-        let verifier = verifier();
-        let mut buffer = Buffer::default();
-        let mut pushed = 0;
-        while pushed + 1000 <= limit {
-            buffer.push(Bytes::from(vec![7_u8; 1000]), &verifier, 0, limit);
-            pushed += 1000;
-            if let Buffer::Many { joined, .. } = &buffer {
-                assert!(joined.capacity() <= limit, "capacity {}", joined.capacity());
-            }
-        }
-        assert_eq!(buffer.len(), pushed);
     }
 
     #[test]

@@ -9,6 +9,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::content_coding::CodingName;
+
 /// What was wrong with a signature header's text.
 ///
 /// # Example
@@ -86,13 +88,17 @@ pub enum Rejection {
     BodyUnreadable,
     /// The body did not arrive within the read timeout.
     BodyTimeout,
+    /// The body carries a content coding (such as `gzip`) that the receiver does not verify;
+    /// see [`ContentCoding`](crate::ContentCoding).
+    UnsupportedContentEncoding(CodingName),
 }
 
 impl Rejection {
     /// The HTTP status code a server should answer with.
     ///
     /// `403` for every signature or content failure, `413` for an oversize body, `400` for
-    /// a broken body stream and `408` for a body that did not arrive in time.
+    /// a broken body stream, `408` for a body that did not arrive in time and `415` for a
+    /// content coding that is not verified.
     ///
     /// # Example
     /// ```
@@ -109,6 +115,7 @@ impl Rejection {
             Rejection::BodyTooLarge { .. } => 413,
             Rejection::BodyUnreadable => 400,
             Rejection::BodyTimeout => 408,
+            Rejection::UnsupportedContentEncoding(_) => 415,
         }
     }
 }
@@ -124,6 +131,10 @@ impl fmt::Display for Rejection {
             Rejection::BodyTooLarge { limit } => write!(f, "body exceeds the {limit}-byte limit"),
             Rejection::BodyUnreadable => f.write_str("body stream failed"),
             Rejection::BodyTimeout => f.write_str("body did not arrive within the read timeout"),
+            Rejection::UnsupportedContentEncoding(coding) => write!(
+                f,
+                "body has Content-Encoding {coding}, and only unencoded (identity) bodies are verified"
+            ),
         }
     }
 }
@@ -169,6 +180,18 @@ pub enum ConfigError {
     },
     /// The file that should hold the secret is empty.
     EmptySecretFile {
+        /// The file's path.
+        path: PathBuf,
+    },
+    /// The environment variable's secret starts or ends with whitespace other than one
+    /// final line break (`\n` or `\r\n`, which is removed).
+    EnvVarWhitespace {
+        /// The variable's name.
+        name: String,
+    },
+    /// The secret file starts or ends with whitespace other than one final line break
+    /// (`\n` or `\r\n`, which is removed).
+    SecretFileWhitespace {
         /// The file's path.
         path: PathBuf,
     },
@@ -218,6 +241,17 @@ impl fmt::Display for ConfigError {
             ConfigError::EmptySecretFile { path } => write!(
                 f,
                 "the secret file {} is empty: write the webhook's shared secret into it",
+                path.display()
+            ),
+            ConfigError::EnvVarWhitespace { name } => write!(
+                f,
+                "environment variable {name} starts or ends with whitespace: set it to the \
+                 secret exactly as the provider shows it (one final line break is allowed)"
+            ),
+            ConfigError::SecretFileWhitespace { path } => write!(
+                f,
+                "the secret file {} starts or ends with whitespace: write the secret exactly \
+                 as the provider shows it (one final line break is allowed)",
                 path.display()
             ),
             ConfigError::NoSecrets => {

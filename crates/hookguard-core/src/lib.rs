@@ -12,30 +12,37 @@
         clippy::unreachable
     )
 )]
-
+// The verification path: `verifier` (configuration: provider, keys), `signature` (the
+// header's tag), `content_coding` (which body encodings are verified), `body` and `buffer`
+// (reading a request body, bounded), `digest` (hashing it and comparing the tag),
+// `outcome` (what matched).
 mod body;
+mod buffer;
+mod content_coding;
+mod digest;
 mod encoding;
 mod error;
-mod mac;
+mod outcome;
 mod provider;
 mod secret;
+mod signature;
 mod signer;
 #[cfg(test)]
 mod test_support;
 mod utf8;
-mod verification;
-mod verified;
 mod verifier;
 
 pub use body::BodyCollector;
+pub use content_coding::{CodingName, ContentCoding};
+pub use digest::Verification;
 pub use encoding::{Encoding, TAG_LEN};
 pub use error::{ConfigError, Malformed, Rejection};
+pub use outcome::{KeyId, Verified};
 pub use provider::{CustomProvider, Provider};
 pub use secret::Secret;
+pub use signature::Signature;
 pub use signer::Signer;
-pub use verification::Verification;
-pub use verified::{KeyId, Verified};
-pub use verifier::{Signature, Verifier, VerifierBuilder};
+pub use verifier::{Verifier, VerifierBuilder};
 
 /// Default limit on a buffered body: 1 MiB. Adapters refuse larger bodies with `413`.
 ///

@@ -55,11 +55,14 @@ impl Secret {
         Ok(Secret { bytes })
     }
 
-    /// Reads the secret from the environment variable `name`.
+    /// Reads the secret from the environment variable `name`, by the same rule as
+    /// [`Secret::from_file`]: one trailing line break (`\n` or `\r\n`) is removed, and any
+    /// other leading or trailing whitespace is refused.
     ///
     /// # Errors
-    /// [`ConfigError::MissingEnvVar`], [`ConfigError::EmptyEnvVar`] or
-    /// [`ConfigError::EnvVarNotUnicode`], each naming the variable.
+    /// [`ConfigError::MissingEnvVar`], [`ConfigError::EmptyEnvVar`],
+    /// [`ConfigError::EnvVarNotUnicode`] or [`ConfigError::EnvVarWhitespace`], each naming
+    /// the variable.
     ///
     /// # Example
     /// ```
@@ -76,16 +79,22 @@ impl Secret {
             .map_err(|_| ConfigError::EnvVarNotUnicode {
                 name: name.to_owned(),
             })?;
-        Secret::new(value).map_err(|_| ConfigError::EmptyEnvVar {
-            name: name.to_owned(),
+        let name = || name.to_owned();
+        Secret::stored(Zeroizing::new(value.into_bytes())).map_err(|fault| match fault {
+            Stored::Empty => ConfigError::EmptyEnvVar { name: name() },
+            Stored::Whitespace => ConfigError::EnvVarWhitespace { name: name() },
         })
     }
 
-    /// Reads the secret from a file, dropping one trailing line break (`\n` or `\r\n`).
+    /// Reads the secret from a file, by the same rule as [`Secret::from_env`]: one
+    /// trailing line break (`\n` or `\r\n`) is removed, and any other leading or trailing
+    /// whitespace is refused.
     ///
     /// # Errors
     /// [`ConfigError::SecretFile`] when the file cannot be read,
-    /// [`ConfigError::EmptySecretFile`] when it holds nothing but a line break.
+    /// [`ConfigError::EmptySecretFile`] when it holds nothing but a line break,
+    /// [`ConfigError::SecretFileWhitespace`] when the secret starts or ends with other
+    /// whitespace.
     ///
     /// # Example
     /// ```
@@ -98,23 +107,32 @@ impl Secret {
     /// ```
     pub fn from_file(path: impl AsRef<Path>) -> Result<Secret, ConfigError> {
         let path = path.as_ref();
-        let mut bytes =
-            Zeroizing::new(
-                std::fs::read(path).map_err(|source| ConfigError::SecretFile {
-                    path: path.to_owned(),
-                    source,
-                })?,
-            );
+        let bytes = std::fs::read(path).map_err(|source| ConfigError::SecretFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        let path = || path.to_owned();
+        Secret::stored(Zeroizing::new(bytes)).map_err(|fault| match fault {
+            Stored::Empty => ConfigError::EmptySecretFile { path: path() },
+            Stored::Whitespace => ConfigError::SecretFileWhitespace { path: path() },
+        })
+    }
+
+    /// A secret as stored in a variable or a file: without one trailing line break, and
+    /// refused if empty or if it starts or ends with any other whitespace (a stray space
+    /// or a second line break would make every genuine signature fail to match).
+    fn stored(mut bytes: Zeroizing<Vec<u8>>) -> Result<Secret, Stored> {
         if bytes.last() == Some(&b'\n') {
             bytes.pop();
             if bytes.last() == Some(&b'\r') {
                 bytes.pop();
             }
         }
-        if bytes.is_empty() {
-            return Err(ConfigError::EmptySecretFile {
-                path: path.to_owned(),
-            });
+        let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
+            return Err(Stored::Empty);
+        };
+        if first.is_ascii_whitespace() || last.is_ascii_whitespace() {
+            return Err(Stored::Whitespace);
         }
         Ok(Secret { bytes })
     }
@@ -123,6 +141,12 @@ impl Secret {
     pub(crate) fn expose(&self) -> &[u8] {
         &self.bytes
     }
+}
+
+/// Why a stored secret was refused.
+enum Stored {
+    Empty,
+    Whitespace,
 }
 
 impl fmt::Debug for Secret {
@@ -159,12 +183,58 @@ mod tests {
         assert!(err.to_string().contains(name));
     }
 
+    /// The values an operator may store, and what each gives: one trailing line break
+    /// is removed, other whitespace at either end is refused.
+    const STORED: [(&str, Option<&str>); 9] = [
+        ("s3cret", Some("s3cret")),
+        ("s3cret\n", Some("s3cret")),
+        ("s3cret\r\n", Some("s3cret")),
+        ("s3 cret", Some("s3 cret")),
+        ("s3cret\n\n", None),
+        ("s3cret \n", None),
+        (" s3cret", None),
+        ("s3cret\t", None),
+        ("\ns3cret", None),
+    ];
+
     #[test]
-    fn file_loses_one_trailing_line_break_only() {
-        let dir = std::env::temp_dir();
-        let path = dir.join(format!("hookguard-secret-test-{}", std::process::id()));
-        std::fs::write(&path, "abc \r\n").unwrap();
-        assert_eq!(Secret::from_file(&path).unwrap().expose(), b"abc ");
+    fn env_and_file_follow_one_rule() {
+        let name = format!("HOOKGUARD_TEST_SECRET_RULE_{}", std::process::id());
+        let path = std::env::temp_dir().join(&name);
+        for (stored, expected) in STORED {
+            std::env::set_var(&name, stored);
+            std::fs::write(&path, stored).unwrap();
+            let from_env = Secret::from_env(&name);
+            let from_file = Secret::from_file(&path);
+            if let Some(secret) = expected {
+                assert_eq!(from_env.unwrap().expose(), secret.as_bytes(), "{stored:?}");
+                assert_eq!(from_file.unwrap().expose(), secret.as_bytes(), "{stored:?}");
+            } else {
+                let env_err = from_env.unwrap_err();
+                assert!(matches!(&env_err, ConfigError::EnvVarWhitespace { .. }));
+                assert!(env_err.to_string().contains(&name), "{env_err}");
+                let file_err = from_file.unwrap_err();
+                assert!(matches!(
+                    &file_err,
+                    ConfigError::SecretFileWhitespace { .. }
+                ));
+                assert!(file_err.to_string().contains(&name), "{file_err}");
+            }
+        }
+        std::env::remove_var(&name);
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn nothing_but_a_line_break_is_empty_and_a_missing_file_is_unreadable() {
+        let name = format!("HOOKGUARD_TEST_SECRET_EMPTY_{}", std::process::id());
+        let path = std::env::temp_dir().join(&name);
+        std::env::set_var(&name, "\r\n");
+        assert!(matches!(
+            Secret::from_env(&name),
+            Err(ConfigError::EmptyEnvVar { .. })
+        ));
+        std::env::remove_var(&name);
         std::fs::write(&path, "\n").unwrap();
         assert!(matches!(
             Secret::from_file(&path),

@@ -14,9 +14,11 @@
 use std::fmt;
 
 use crate::error::ConfigError;
-use crate::mac::KeyedMac;
+use hmac::Mac as _;
+
 use crate::provider::Provider;
 use crate::secret::Secret;
+use crate::verifier::{keyed, HmacSha256};
 
 /// Signs bodies the way a provider does. The key is processed once, at construction.
 ///
@@ -31,7 +33,7 @@ use crate::secret::Secret;
 #[derive(Clone)]
 pub struct Signer {
     provider: Provider,
-    mac: KeyedMac,
+    mac: HmacSha256,
 }
 
 impl Signer {
@@ -54,7 +56,7 @@ impl Signer {
     pub fn new(provider: Provider, secret: Secret) -> Result<Signer, ConfigError> {
         provider.validate()?;
         Ok(Signer {
-            mac: KeyedMac::new(secret.expose()),
+            mac: keyed(&secret)?,
             provider,
         })
     }
@@ -72,7 +74,10 @@ impl Signer {
     /// # Ok::<(), hookguard_core::ConfigError>(())
     /// ```
     pub fn sign(&self, body: &[u8]) -> String {
-        self.provider.format_tag(&self.mac.tag(body))
+        let mut mac = self.mac.clone();
+        mac.update(body);
+        self.provider
+            .format_tag(&mac.finalize().into_bytes().into())
     }
 
     /// The header to send the value in, in the provider's documented spelling.

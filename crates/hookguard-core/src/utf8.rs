@@ -1,13 +1,24 @@
 //! UTF-8 validation of a body that arrives in chunks, where a character may be split
 //! between two chunks.
+//!
+//! Each chunk goes through `std::str::from_utf8`; a character cut off at the end of a chunk
+//! is recognised by the standard idiom (`Utf8Error::error_len` is `None` for an incomplete
+//! sequence at the end, and `valid_up_to` says where it starts) and completed with the
+//! first bytes of the next chunk.
+
+use std::str::{from_utf8, Utf8Error};
+
+/// The most bytes a cut-off character can have received: one less than the longest
+/// character.
+const MAX_PENDING: usize = 3;
 
 /// Validates a byte stream chunk by chunk; agrees with `std::str::from_utf8` on the
-/// concatenation of all chunks, whatever the chunking.
+/// concatenation of all chunks, whatever the chunking. Never allocates.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Utf8Stream {
-    /// The start of a character the previous chunk cut off (at most 3 bytes).
-    pending: [u8; 4],
-    pending_len: usize,
+    /// The start of a character the previous chunk cut off: its first `held` bytes.
+    pending: [u8; MAX_PENDING + 1],
+    held: usize,
     invalid: bool,
 }
 
@@ -16,83 +27,66 @@ impl Utf8Stream {
         if self.invalid {
             return;
         }
-        if self.pending_len > 0 {
-            let Some(rest) = self.complete_pending(chunk) else {
-                return;
-            };
-            chunk = rest;
+        if self.held > 0 {
+            match self.complete_pending(chunk) {
+                Some(rest) => chunk = rest,
+                None => return,
+            }
         }
-        // A character cut off at the end of the chunk is kept for the next one, so the SIMD
-        // validator only ever sees whole characters (one pass, no re-scan to find the cut).
-        let (whole, tail) = chunk.split_at(incomplete_tail_start(chunk));
-        if simdutf8::basic::from_utf8(whole).is_err() {
-            self.invalid = true;
-            return;
-        }
-        if !tail.is_empty() {
-            self.stash(tail);
+        if let Err(error) = from_utf8(chunk) {
+            self.keep_incomplete_tail(chunk, error);
         }
     }
 
     /// Whether everything fed so far is valid UTF-8 ending on a character boundary.
     pub(crate) fn is_valid(&self) -> bool {
-        !self.invalid && self.pending_len == 0
+        !self.invalid && self.held == 0
     }
 
-    /// Feeds the cut-off character the bytes it still needs. Returns the rest of `chunk`,
-    /// or `None` when `chunk` ran out first (or the character proved invalid).
+    /// Completes the cut-off character with the first bytes of `chunk`. Returns the rest of
+    /// `chunk`, or `None` when `chunk` ran out first (or the character proved invalid).
     fn complete_pending<'a>(&mut self, chunk: &'a [u8]) -> Option<&'a [u8]> {
-        let width = char_width(self.pending[0]);
-        let needed = width.saturating_sub(self.pending_len).min(chunk.len());
-        let (head, rest) = chunk.split_at(needed);
-        let start = self.pending_len;
-        self.pending
-            .get_mut(start..start + needed)?
-            .copy_from_slice(head);
-        self.pending_len += needed;
-        if self.pending_len < width {
-            return None;
-        }
-        self.pending_len = 0;
-        if std::str::from_utf8(self.pending.get(..width)?).is_err() {
-            self.invalid = true;
-            return None;
-        }
-        Some(rest)
+        let held = self.held;
+        let mut joined = self.pending;
+        let take = chunk.len().min(joined.len() - held);
+        joined
+            .get_mut(held..held + take)?
+            .copy_from_slice(chunk.get(..take)?);
+        let joined = joined.get(..held + take)?;
+        let used = match from_utf8(joined) {
+            Ok(_) => joined.len(),
+            // The cut-off character is complete and valid; what follows it is checked
+            // with the rest of the chunk.
+            Err(error) if error.valid_up_to() > 0 => error.valid_up_to(),
+            Err(error) => {
+                if error.error_len().is_some() {
+                    self.invalid = true;
+                } else {
+                    self.stash(joined);
+                }
+                return None;
+            }
+        };
+        self.held = 0;
+        chunk.get(used - held..)
     }
 
-    fn stash(&mut self, tail: &[u8]) {
-        if let Some(slot) = self.pending.get_mut(..tail.len()) {
-            slot.copy_from_slice(tail);
-            self.pending_len = tail.len();
+    /// Called when `chunk` is not valid UTF-8 by itself: its end may be a character cut
+    /// off, kept for the next chunk; anything else is invalid.
+    fn keep_incomplete_tail(&mut self, chunk: &[u8], error: Utf8Error) {
+        match (error.error_len(), chunk.get(error.valid_up_to()..)) {
+            (None, Some(tail)) if tail.len() <= MAX_PENDING => self.stash(tail),
+            _ => self.invalid = true,
+        }
+    }
+
+    fn stash(&mut self, start: &[u8]) {
+        if let Some(slot) = self.pending.get_mut(..start.len()) {
+            slot.copy_from_slice(start);
+            self.held = start.len();
         } else {
             self.invalid = true;
         }
-    }
-}
-
-/// Where the character the chunk ends in starts, if that character is cut off (its lead
-/// byte announces more bytes than the chunk still holds); otherwise the chunk's length.
-/// Looks at the last 3 bytes only; whatever it keeps back is validated once completed.
-fn incomplete_tail_start(chunk: &[u8]) -> usize {
-    let len = chunk.len();
-    for back in 1..=len.min(3) {
-        let byte = chunk.get(len - back).copied().unwrap_or(0);
-        match byte {
-            0x80..=0xbf => {}
-            0xc0..=0xff if char_width(byte) > back => return len - back,
-            _ => return len,
-        }
-    }
-    len
-}
-
-/// Bytes in the character a lead byte starts (only called on a lead byte, 0xc0 and up).
-fn char_width(lead: u8) -> usize {
-    match lead {
-        0xc0..=0xdf => 2,
-        0xe0..=0xef => 3,
-        _ => 4,
     }
 }
 
@@ -130,14 +124,11 @@ mod tests {
     }
 
     #[test]
-    fn incomplete_tail_is_found() {
-        assert_eq!(incomplete_tail_start(b""), 0);
-        assert_eq!(incomplete_tail_start(b"ab"), 2);
-        assert_eq!(incomplete_tail_start("a€".as_bytes()), 4);
-        assert_eq!(incomplete_tail_start(&"a€".as_bytes()[..3]), 1);
-        assert_eq!(incomplete_tail_start(&"a𝄞".as_bytes()[..4]), 1);
-        assert_eq!(incomplete_tail_start(&[0x80, 0x80, 0x80]), 3);
-        assert_eq!(incomplete_tail_start(&[b'a', 0xff]), 1);
+    fn a_character_split_over_three_chunks_is_valid() {
+        let text = "𝄞".as_bytes();
+        assert!(chunked(text, &[1, 2]));
+        assert!(chunked(text, &[1, 3]));
+        assert!(!chunked(&text[..3], &[1, 2]));
     }
 
     proptest! {

@@ -1,10 +1,12 @@
 //! [`Verifier`]: checks a signature header against a body, for one provider and one or
 //! more secrets.
 //!
-//! The keyed HMAC state of every secret is computed once, when the verifier is built; a
-//! request only clones it. Verification is one-shot ([`Verifier::verify`]) or incremental
-//! ([`Verifier::start`], then [`Verification`](crate::Verification)) so an adapter can hash
-//! the body while it buffers it; the per-request hashing lives in `verification.rs`.
+//! The keyed HMAC-SHA256 state of every secret (the `hmac` crate's) is computed once, when
+//! the verifier is built; a request only clones it. Verification is one-shot
+//! ([`Verifier::verify`]) or incremental ([`Verifier::start`], then
+//! [`Verification`](crate::Verification)) so an adapter can hash the body while it buffers
+//! it. The path of a request: the header is read in `signature.rs`, the body hashed and the
+//! tag compared in `digest.rs`, and what matched reported by `outcome.rs`.
 //!
 //! # Security
 //! Tags are decoded into a fixed 32-byte array; a tag of the wrong length is
@@ -31,13 +33,18 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::encoding::TAG_LEN;
+use hmac::{Hmac, KeyInit as _};
+use sha2::Sha256;
+
+use crate::digest::{verify_body, Verification};
 use crate::error::{ConfigError, Rejection};
-use crate::mac::KeyedMac;
+use crate::outcome::{KeyId, Verified};
 use crate::provider::Provider;
 use crate::secret::Secret;
-use crate::verification::{verify_body, Verification};
-use crate::verified::{KeyId, Verified};
+use crate::signature::Signature;
+
+/// HMAC-SHA256 (RFC 2104), keyed; its state is wiped on drop (`hmac`'s `zeroize` feature).
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// Verifies webhook signatures for one provider. Cheap to clone (shared state).
 ///
@@ -60,9 +67,18 @@ struct Shared {
     require_utf8: bool,
 }
 
+/// HMAC-SHA256 keyed with `secret`, ready to clone per message.
+///
+/// # Errors
+/// None in practice: HMAC takes a key of any length, and a [`Secret`] is never empty (the
+/// one key it could refuse is reported as [`ConfigError::EmptySecret`]).
+pub(crate) fn keyed(secret: &Secret) -> Result<HmacSha256, ConfigError> {
+    HmacSha256::new_from_slice(secret.expose()).map_err(|_| ConfigError::EmptySecret)
+}
+
 /// One accepted secret: its keyed MAC state and the id reported when it matches.
 pub(crate) struct Key {
-    pub(crate) mac: KeyedMac,
+    pub(crate) mac: HmacSha256,
     id: KeyId,
 }
 
@@ -142,16 +158,7 @@ impl Verifier {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        let mut values = values.into_iter();
-        let value = values.next().ok_or(Rejection::MissingSignature)?;
-        if values.next().is_some() {
-            return Err(Rejection::MultipleSignatures);
-        }
-        self.shared
-            .provider
-            .parse_tag(value.as_ref())
-            .map(|tag| Signature { tag })
-            .map_err(Rejection::MalformedSignature)
+        Signature::parse(&self.shared.provider, values)
     }
 
     /// Starts an incremental verification: feed the body with [`Verification::update`].
@@ -334,7 +341,7 @@ impl VerifierBuilder {
                 }
             }
             keys.push(Key {
-                mac: KeyedMac::new(secret.expose()),
+                mac: keyed(secret)?,
                 id: KeyId::new(index, label.clone()),
             });
         }
@@ -345,36 +352,5 @@ impl VerifierBuilder {
                 require_utf8: self.require_utf8,
             }),
         })
-    }
-}
-
-/// A decoded signature tag, read from a header by [`Verifier::parse_signature`].
-///
-/// # Example
-/// ```
-/// # use hookguard_core::{Provider, Secret, Verifier};
-/// # let verifier = Verifier::new(Provider::PeopleForce, Secret::new("k")?)?;
-/// let signature = verifier.parse_signature(Some(format!("sha256={}", "ab".repeat(32))))?;
-/// assert_eq!(signature.as_bytes(), &[0xab; 32]);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Signature {
-    tag: [u8; TAG_LEN],
-}
-
-impl Signature {
-    /// The 32 tag bytes.
-    ///
-    /// # Example
-    /// ```
-    /// # use hookguard_core::{Provider, Secret, Verifier};
-    /// # let verifier = Verifier::new(Provider::PeopleForce, Secret::new("k")?)?;
-    /// # let signature = verifier.parse_signature(Some(format!("sha256={}", "00".repeat(32))))?;
-    /// assert_eq!(signature.as_bytes().len(), 32);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn as_bytes(&self) -> &[u8; TAG_LEN] {
-        &self.tag
     }
 }

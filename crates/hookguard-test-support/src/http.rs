@@ -5,9 +5,14 @@
 //! uses to record a request a client sent it.
 
 use std::fmt::Write as _;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
+
+mod read;
+
+use read::read_message;
+pub use read::{read_request, ReceivedRequest};
 
 /// How the body goes on the wire.
 ///
@@ -93,7 +98,7 @@ pub struct Request {
     pub body: Body,
 }
 
-/// One response: status, headers and body.
+/// One response: status, headers (in order, names lowercased) and body.
 ///
 /// # Example
 /// ```
@@ -104,29 +109,33 @@ pub struct Request {
 ///     headers: vec![("allow".into(), "POST".into())],
 ///     body: Vec::new(),
 /// };
-/// assert_eq!(response.header("Allow"), Some("POST"));
+/// assert_eq!(response.header("allow"), ["POST"]);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
     /// The status code.
     pub status: u16,
-    /// Header lines as received.
+    /// Header lines as received, names lowercased.
     pub headers: Vec<(String, String)>,
     /// The body, de-chunked.
     pub body: Vec<u8>,
 }
 
 impl Response {
-    /// The first header named `name` (case-insensitive).
+    /// The values of header `name` (lowercase), in order.
     ///
     /// # Example
     /// ```
     /// # use hookguard_test_support::http::Response;
-    /// let response = Response { status: 200, headers: vec![("Content-Length".into(), "2".into())], body: b"ok".to_vec() };
-    /// assert_eq!(response.header("content-length"), Some("2"));
+    /// let response = Response { status: 200, headers: vec![("vary".into(), "a".into()), ("vary".into(), "b".into())], body: vec![] };
+    /// assert_eq!(response.header("vary"), ["a", "b"]);
     /// ```
-    pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+    pub fn header(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
     }
 }
 
@@ -184,8 +193,44 @@ impl Connection {
         }
     }
 
-    fn read_response(&mut self) -> io::Result<Response> {
-        let message = read_message(&mut self.reader)?;
+    /// A second handle on the socket, for writing from another thread while this one reads.
+    ///
+    /// # Errors
+    /// When the socket cannot be cloned.
+    pub fn writer(&self) -> io::Result<TcpStream> {
+        self.reader.get_ref().try_clone()
+    }
+
+    /// Writes `bytes` as they are (a hand-made request head, a piece of a body), reading
+    /// nothing.
+    ///
+    /// # Errors
+    /// When writing fails.
+    pub fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let stream = self.reader.get_mut();
+        stream.write_all(bytes)?;
+        stream.flush()
+    }
+
+    /// Reads the next response, with its body (an interim `100 Continue` is a response of
+    /// its own).
+    ///
+    /// # Errors
+    /// When no whole response can be read.
+    pub fn read_response(&mut self) -> io::Result<Response> {
+        self.read_response_with(true)
+    }
+
+    /// Reads the next response to a `HEAD` request: status and headers, no body.
+    ///
+    /// # Errors
+    /// When no whole response head can be read.
+    pub fn read_head_response(&mut self) -> io::Result<Response> {
+        self.read_response_with(false)
+    }
+
+    fn read_response_with(&mut self, has_body: bool) -> io::Result<Response> {
+        let message = read_message(&mut self.reader, has_body)?;
         let status = message
             .start_line
             .split_whitespace()
@@ -194,9 +239,14 @@ impl Connection {
             .ok_or_else(|| {
                 io::Error::new(io::ErrorKind::InvalidData, message.start_line.clone())
             })?;
+        let headers = message
+            .headers
+            .into_iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value))
+            .collect();
         Ok(Response {
             status,
-            headers: message.headers,
+            headers,
             body: message.body,
         })
     }
@@ -264,130 +314,4 @@ pub fn write_request(stream: &mut impl Write, request: &Request) -> io::Result<(
         }
     }
     stream.flush()
-}
-
-/// A request as a receiver read it.
-///
-/// # Example
-/// ```
-/// use hookguard_test_support::http::read_request;
-///
-/// let wire = b"POST /hook HTTP/1.1\r\nX-Id: 7\r\nContent-Length: 2\r\n\r\n{}";
-/// let request = read_request(&mut &wire[..])?;
-/// assert_eq!(request.request_line, "POST /hook HTTP/1.1");
-/// assert_eq!(request.header("x-id"), Some("7"));
-/// assert_eq!(request.body, b"{}");
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReceivedRequest {
-    /// The request line without its line break, e.g. `POST /hook HTTP/1.1`.
-    pub request_line: String,
-    /// Header lines as received.
-    pub headers: Vec<(String, String)>,
-    /// The body (`Content-Length` or chunked), de-chunked.
-    pub body: Vec<u8>,
-}
-
-impl ReceivedRequest {
-    /// The first header named `name` (case-insensitive).
-    ///
-    /// # Example
-    /// ```
-    /// # use hookguard_test_support::http::read_request;
-    /// let request = read_request(&mut &b"POST / HTTP/1.1\r\nContent-Type: text/plain\r\n\r\n"[..])?;
-    /// assert_eq!(request.header("content-type"), Some("text/plain"));
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
-    }
-}
-
-/// Reads one request (head and body) from `reader`.
-///
-/// # Errors
-/// When reading fails, or the stream ends or is not HTTP/1.1 framing.
-pub fn read_request(reader: &mut impl BufRead) -> io::Result<ReceivedRequest> {
-    let message = read_message(reader)?;
-    Ok(ReceivedRequest {
-        request_line: message.start_line,
-        headers: message.headers,
-        body: message.body,
-    })
-}
-
-fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
-}
-
-/// One HTTP/1.1 message as read.
-struct Message {
-    /// The request or status line, without its line break.
-    start_line: String,
-    headers: Vec<(String, String)>,
-    /// By `Content-Length` or chunked framing.
-    body: Vec<u8>,
-}
-
-fn read_message(reader: &mut impl BufRead) -> io::Result<Message> {
-    let mut start_line = String::new();
-    if reader.read_line(&mut start_line)? == 0 {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "connection closed",
-        ));
-    }
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line)?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            headers.push((name.trim().to_owned(), value.trim().to_owned()));
-        }
-    }
-    let chunked = find_header(&headers, "transfer-encoding")
-        .is_some_and(|value| value.eq_ignore_ascii_case("chunked"));
-    let body = if chunked {
-        read_chunked(reader)?
-    } else {
-        let length = find_header(&headers, "content-length")
-            .map_or(Ok(0), str::parse)
-            .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))?;
-        read_exact(reader, length)?
-    };
-    Ok(Message {
-        start_line: start_line.trim_end().to_owned(),
-        headers,
-        body,
-    })
-}
-
-fn read_exact(reader: &mut impl Read, len: usize) -> io::Result<Vec<u8>> {
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body)?;
-    Ok(body)
-}
-
-fn read_chunked(reader: &mut impl BufRead) -> io::Result<Vec<u8>> {
-    let mut body = Vec::new();
-    loop {
-        let mut size_line = String::new();
-        reader.read_line(&mut size_line)?;
-        let size = usize::from_str_radix(size_line.trim(), 16)
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, size_line.clone()))?;
-        let mut chunk = read_exact(reader, size + 2)?;
-        if size == 0 {
-            return Ok(body);
-        }
-        chunk.truncate(size);
-        body.append(&mut chunk);
-    }
 }

@@ -36,6 +36,25 @@ use hookguard_core::Verified;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedWebhook(pub Verified);
 
+impl VerifiedWebhook {
+    /// The [`Verified`] value inside.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// use hookguard_tower::VerifiedWebhook;
+    ///
+    /// # let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"");
+    /// # let verified = Verifier::new(Provider::Bindbee, Secret::new("k")?)?.verify(Some(&header), b"")?;
+    /// let webhook = VerifiedWebhook(verified.clone());
+    /// assert_eq!(webhook.into_inner(), verified);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn into_inner(self) -> Verified {
+        self.0
+    }
+}
+
 /// The message a handler gets when the layer is missing.
 const MISSING_LAYER: &str = "VerifiedWebhook used without hookguard_tower::VerifySignatureLayer \
                              in front of the handler: add the layer to the route or router";

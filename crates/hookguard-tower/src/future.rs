@@ -14,7 +14,7 @@ use http::{Request, Response};
 use http_body::Body;
 use http_body_util::Full;
 use pin_project_lite::pin_project;
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 use tower_service::Service;
 
 use crate::response::{RejectionResponse, ResponseBody};
@@ -55,14 +55,29 @@ pin_project! {
     }
 }
 
-/// The read timeout of one request's body.
+/// The read timeout of one request's body: one deadline for the whole body, fixed when
+/// reading starts (the future's first poll).
 enum ReadTimer {
-    /// No read timeout is configured.
+    /// No read timeout is configured (or the deadline is past the end of time).
     Off,
-    /// Configured; the clock starts when the body first makes the request wait.
-    Unarmed(Duration),
+    /// Configured; reading has not started yet.
+    NotStarted(Duration),
+    /// The deadline, with no timer yet: a body that never makes the request wait (as a
+    /// small delivery usually does not) never creates one.
+    Unarmed(Instant),
     /// Running. Boxed: a `Sleep` is large, and only a body that waits needs one.
     Armed(Pin<Box<Sleep>>),
+}
+
+impl ReadTimer {
+    /// Fixes the deadline when reading starts; later calls change nothing.
+    fn start(&mut self) {
+        if let ReadTimer::NotStarted(timeout) = *self {
+            *self = Instant::now()
+                .checked_add(timeout)
+                .map_or(ReadTimer::Off, ReadTimer::Unarmed);
+        }
+    }
 }
 
 /// Everything the buffering state owns besides the body and the timer.
@@ -88,7 +103,7 @@ where
         ResponseFuture {
             kind: Kind::Buffering {
                 body,
-                timer: read_timeout.map_or(ReadTimer::Off, ReadTimer::Unarmed),
+                timer: read_timeout.map_or(ReadTimer::Off, ReadTimer::NotStarted),
                 pending: Some(pending),
             },
             rejection_response,
@@ -171,6 +186,7 @@ fn poll_body<S, B>(
 where
     B: Body,
 {
+    timer.start();
     loop {
         match body.as_mut().poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
@@ -186,8 +202,8 @@ where
             Poll::Ready(Some(Err(_))) => return Poll::Ready(Err(Rejection::BodyUnreadable)),
             Poll::Ready(None) => return Poll::Ready(Ok(())),
             Poll::Pending => {
-                if let ReadTimer::Unarmed(timeout) = *timer {
-                    *timer = ReadTimer::Armed(Box::pin(tokio::time::sleep(timeout)));
+                if let ReadTimer::Unarmed(deadline) = *timer {
+                    *timer = ReadTimer::Armed(Box::pin(tokio::time::sleep_until(deadline)));
                 }
                 if let ReadTimer::Armed(sleep) = timer {
                     if sleep.as_mut().poll(cx).is_ready() {

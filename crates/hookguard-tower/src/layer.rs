@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use hookguard_core::{Verifier, DEFAULT_MAX_BODY_SIZE};
+use hookguard_core::{ContentCoding, Verifier, DEFAULT_MAX_BODY_SIZE};
 use http::HeaderName;
 use tower_layer::Layer;
 
@@ -18,6 +18,7 @@ pub(crate) struct Config {
     pub(crate) header: Option<HeaderName>,
     pub(crate) max_body_size: usize,
     pub(crate) read_timeout: Option<Duration>,
+    pub(crate) content_coding: ContentCoding,
 }
 
 /// A [`Layer`] that verifies each request's webhook signature before the inner service
@@ -32,6 +33,7 @@ pub(crate) struct Config {
 /// | request | response |
 /// |---|---|
 /// | signature header missing, repeated or malformed | `403` |
+/// | `Content-Encoding` other than `identity` (unless [`ContentCoding::SignedAsSent`]) | `415` |
 /// | `Content-Length` or streamed body over the limit | `413` |
 /// | body stream fails | `400` |
 /// | body not complete within the read timeout | `408` |
@@ -62,8 +64,9 @@ pub struct VerifySignatureLayer<R = DefaultRejection> {
 
 impl VerifySignatureLayer {
     /// A layer that verifies with `verifier`, buffers at most
-    /// [`DEFAULT_MAX_BODY_SIZE`] (1 MiB), has no read timeout and answers refused requests
-    /// with [`DefaultRejection`].
+    /// [`DEFAULT_MAX_BODY_SIZE`] (1 MiB), has no read timeout, accepts unencoded bodies only
+    /// ([`ContentCoding::IdentityOnly`]) and answers refused requests with
+    /// [`DefaultRejection`].
     ///
     /// # Example
     /// ```
@@ -81,6 +84,7 @@ impl VerifySignatureLayer {
                 verifier,
                 max_body_size: DEFAULT_MAX_BODY_SIZE,
                 read_timeout: None,
+                content_coding: ContentCoding::default(),
             },
             rejection: DefaultRejection,
         }
@@ -113,15 +117,17 @@ impl<R> VerifySignatureLayer<R> {
         self
     }
 
-    /// Refuses with `408` a request whose whole body has not arrived within `timeout`
-    /// (counted from the first time the body makes the request wait; a body that is
-    /// already there, as a small delivery usually is, never starts the timer).
+    /// Refuses with `408` a request whose whole body has not arrived within `timeout`,
+    /// counted from when the layer starts reading it (the response future's first poll,
+    /// after the header checks). It is one deadline for the whole body, not a limit on each wait: a
+    /// body that keeps trickling in is refused once the deadline passes. Off by default.
     ///
     /// The timer is tokio's: the service must run inside a tokio runtime with timers
-    /// enabled, as it does under axum and hyper-util. Without timers, the first request
-    /// whose body makes it wait panics (tokio's `sleep` does), so a missing timer shows up
-    /// only under slow clients, not in small-body tests. Set one on any receiver open to the
-    /// internet: neither hyper nor axum times out a request body that stalls.
+    /// enabled, as it does under axum and hyper-util. Only a body that makes the request
+    /// wait creates a timer, and without timers that first wait panics (tokio's `sleep`
+    /// does), so a missing timer shows up only under slow clients, not in small-body tests.
+    /// Set one on any receiver open to the internet: neither hyper nor axum times out a
+    /// request body that stalls.
     ///
     /// # Example
     /// ```
@@ -137,6 +143,33 @@ impl<R> VerifySignatureLayer<R> {
     #[must_use]
     pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
         self.config.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Which `Content-Encoding` a body may carry. By default
+    /// ([`ContentCoding::IdentityOnly`]) any coding but `identity` is refused with
+    /// `415 Unsupported Media Type` before the body is read, and the log names the coding.
+    /// [`ContentCoding::SignedAsSent`] is for senders that sign the encoded bytes: those are
+    /// verified as received and handed on unchanged (a decompression layer inside this one
+    /// would decode them for the handler).
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_core::{Provider, Secret, Verifier};
+    /// use hookguard_tower::{ContentCoding, VerifySignatureLayer};
+    ///
+    /// // Encoded bytes are seldom UTF-8: let the verifier accept any bytes.
+    /// let verifier = Verifier::builder(Provider::PeopleForce)
+    ///     .secret(Secret::new("s3cret")?)
+    ///     .require_utf8(false)
+    ///     .build()?;
+    /// let layer = VerifySignatureLayer::new(verifier).with_content_coding(ContentCoding::SignedAsSent);
+    /// assert_eq!(layer.content_coding(), ContentCoding::SignedAsSent);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn with_content_coding(mut self, coding: ContentCoding) -> Self {
+        self.config.content_coding = coding;
         self
     }
 
@@ -214,6 +247,20 @@ impl<R> VerifySignatureLayer<R> {
     pub fn read_timeout(&self) -> Option<Duration> {
         self.config.read_timeout
     }
+
+    /// Which content coding a body may carry.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// # use hookguard_tower::{ContentCoding, VerifySignatureLayer};
+    /// # let layer = VerifySignatureLayer::new(Verifier::new(Provider::Bindbee, Secret::new("key")?)?);
+    /// assert_eq!(layer.content_coding(), ContentCoding::IdentityOnly);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn content_coding(&self) -> ContentCoding {
+        self.config.content_coding
+    }
 }
 
 impl<S, R> Layer<S> for VerifySignatureLayer<R>
@@ -233,6 +280,7 @@ impl<R> fmt::Debug for VerifySignatureLayer<R> {
             .field("verifier", &self.config.verifier)
             .field("max_body_size", &self.config.max_body_size)
             .field("read_timeout", &self.config.read_timeout)
+            .field("content_coding", &self.config.content_coding)
             .field("rejection", &std::any::type_name::<R>())
             .finish()
     }

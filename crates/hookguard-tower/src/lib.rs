@@ -26,6 +26,7 @@ mod service;
 #[cfg(feature = "axum")]
 pub use extract::VerifiedWebhook;
 pub use future::ResponseFuture;
+pub use hookguard_core::{ContentCoding, Rejection, Verified, Verifier};
 pub use layer::VerifySignatureLayer;
 pub use response::{DefaultRejection, RejectionResponse, ResponseBody};
 pub use service::VerifySignature;

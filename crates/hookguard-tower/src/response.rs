@@ -33,12 +33,12 @@ use pin_project_lite::pin_project;
 ///     *response.status_mut() = StatusCode::UNAUTHORIZED;
 ///     response
 /// };
-/// let response = unauthorized.rejection_response(Rejection::Mismatch);
+/// let response = unauthorized.respond(Rejection::Mismatch);
 /// assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 /// ```
 pub trait RejectionResponse {
     /// The response for `rejection`.
-    fn rejection_response(&self, rejection: Rejection) -> Response<Full<Bytes>>;
+    fn respond(&self, rejection: Rejection) -> Response<Full<Bytes>>;
 }
 
 impl<F, T> RejectionResponse for F
@@ -46,28 +46,28 @@ where
     F: Fn(Rejection) -> Response<T>,
     T: Into<Full<Bytes>>,
 {
-    fn rejection_response(&self, rejection: Rejection) -> Response<Full<Bytes>> {
+    fn respond(&self, rejection: Rejection) -> Response<Full<Bytes>> {
         self(rejection).map(Into::into)
     }
 }
 
 /// The default rejection: the status from [`Rejection::status`] with its canonical reason
 /// phrase as a `text/plain` body (`Forbidden`, `Payload Too Large`, `Bad Request`,
-/// `Request Timeout`), and nothing that tells which check failed.
+/// `Request Timeout`, `Unsupported Media Type`), and nothing that tells which check failed.
 ///
 /// # Example
 /// ```
 /// use hookguard_core::Rejection;
 /// use hookguard_tower::{DefaultRejection, RejectionResponse};
 ///
-/// let response = DefaultRejection.rejection_response(Rejection::BodyTooLarge { limit: 10 });
+/// let response = DefaultRejection.respond(Rejection::BodyTooLarge { limit: 10 });
 /// assert_eq!(response.status(), 413);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DefaultRejection;
 
 impl RejectionResponse for DefaultRejection {
-    fn rejection_response(&self, rejection: Rejection) -> Response<Full<Bytes>> {
+    fn respond(&self, rejection: Rejection) -> Response<Full<Bytes>> {
         let status = StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::FORBIDDEN);
         let text = status.canonical_reason().unwrap_or("Forbidden");
         let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
@@ -185,7 +185,7 @@ where
     R: RejectionResponse,
 {
     rejection_response
-        .rejection_response(rejection)
+        .respond(rejection)
         .map(ResponseBody::rejected)
 }
 
@@ -206,8 +206,15 @@ mod tests {
             ),
             (Rejection::BodyUnreadable, 400, "Bad Request"),
             (Rejection::BodyTimeout, 408, "Request Timeout"),
+            (
+                hookguard_core::ContentCoding::IdentityOnly
+                    .check(["gzip"])
+                    .unwrap_err(),
+                415,
+                "Unsupported Media Type",
+            ),
         ] {
-            let response = DefaultRejection.rejection_response(rejection);
+            let response = DefaultRejection.respond(rejection);
             assert_eq!(response.status(), status);
             let body = response.into_body().collect().await.unwrap().to_bytes();
             assert_eq!(body, text);

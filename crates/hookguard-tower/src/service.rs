@@ -156,6 +156,7 @@ where
             header,
             max_body_size,
             read_timeout,
+            content_coding,
         } = &self.config;
 
         let (parts, body) = request.into_parts();
@@ -173,6 +174,11 @@ where
             Ok(signature) => signature,
             Err(rejection) => return reject(verifier, &parts, rejection, rejection_response),
         };
+
+        let encodings = parts.headers.get_all(header::CONTENT_ENCODING).iter();
+        if let Err(rejection) = content_coding.check(encodings.map(http::HeaderValue::as_bytes)) {
+            return reject(verifier, &parts, rejection, rejection_response);
+        }
 
         // A body whose own size hint already passes the limit is refused like an oversize
         // `Content-Length`: before any byte is read.

@@ -201,3 +201,40 @@ async fn extractor_without_the_layer_is_a_500_that_says_what_to_do() {
     .await;
     assert_eq!((status, body), (StatusCode::OK, Bytes::from("false")));
 }
+
+#[tokio::test]
+async fn placement_decides_what_other_methods_get() {
+    let seen = Seen::default();
+    // On the method router: axum answers other methods itself.
+    let on_route = Router::new()
+        .route(
+            "/hook",
+            post(record_bytes).route_layer(layer(Provider::PeopleForce)),
+        )
+        .with_state(seen.clone());
+    // Around the router: the layer runs before the method is matched.
+    let on_router = Router::new()
+        .route("/hook", post(record_bytes))
+        .with_state(seen.clone())
+        .layer(layer(Provider::PeopleForce));
+
+    for method in ["GET", "HEAD", "PUT"] {
+        let request = || {
+            Request::builder()
+                .method(method)
+                .uri("/hook")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let response = on_route.clone().oneshot(request()).await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method}"
+        );
+        assert_eq!(response.headers()["allow"], "POST", "{method}");
+        let response = on_router.clone().oneshot(request()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{method}");
+    }
+    assert!(seen.lock().unwrap().is_empty(), "the handler ran");
+}
