@@ -324,7 +324,7 @@ mod tests {
 
     #[actix_web::test]
     async fn other_methods_get_405_with_allow_post_over_a_socket() {
-        use std::io::{Read, Write};
+        use hookguard_test_support::http::Connection;
 
         let received = web::Data::new(Received::default());
         let verifier = |provider| Verifier::new(provider, secret(SECRET)).unwrap();
@@ -343,28 +343,22 @@ mod tests {
 
         for method in ["GET", "HEAD", "PUT"] {
             for path in ["/webhooks/peopleforce", "/webhooks/bindbee"] {
-                let request = format!(
-                    "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                );
+                // The workspace's raw HTTP/1.1 test client, synchronous: on a blocking thread.
                 let response = actix_web::rt::task::spawn_blocking(move || {
-                    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-                    stream.write_all(request.as_bytes()).unwrap();
-                    let mut response = String::new();
-                    stream.read_to_string(&mut response).unwrap();
-                    response
+                    let mut connection = Connection::open(addr)?;
+                    let head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                    connection.write_raw(head.as_bytes())?;
+                    if method == "HEAD" {
+                        connection.read_head_response()
+                    } else {
+                        connection.read_response()
+                    }
                 })
                 .await
+                .unwrap()
                 .unwrap();
-                assert!(
-                    response.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
-                    "{method} {path}: {response}"
-                );
-                assert!(
-                    response
-                        .to_ascii_lowercase()
-                        .contains("\r\nallow: post\r\n"),
-                    "{method} {path}: {response}"
-                );
+                assert_eq!(response.status, 405, "{method} {path}");
+                assert_eq!(response.header("allow"), ["POST"], "{method} {path}");
             }
         }
         assert_eq!(received.count(), 0, "the handler ran");

@@ -155,8 +155,7 @@ async fn main() -> ExitCode {
 mod tests {
     use super::*;
     use hookguard::Signer;
-    use std::fmt::Write as _;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use hookguard_test_support::http::{self, Body, Request};
 
     const SECRET: &str = "example-secret";
 
@@ -176,26 +175,24 @@ mod tests {
         (addr, received)
     }
 
-    /// Sends one raw HTTP/1.1 request to the app at `addr`; the status and body.
+    /// Sends one request to the app at `addr` with the workspace's raw HTTP/1.1 test client
+    /// (synchronous, so on a blocking thread); the status and body.
     async fn send(
         addr: std::net::SocketAddr,
         path: &str,
         headers: &[&(String, String)],
         body: &str,
     ) -> (u16, String) {
-        let method = if path == "/health" { "GET" } else { "POST" };
-        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
-        for (name, value) in headers {
-            write!(request, "{name}: {value}\r\n").unwrap();
-        }
-        write!(request, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
-        let status = response[9..12].parse().unwrap();
-        let body = response.split_once("\r\n\r\n").unwrap().1.to_owned();
-        (status, body)
+        let request = Request {
+            path: path.to_owned(),
+            headers: headers.iter().map(|&header| header.clone()).collect(),
+            body: Body::Fixed(body.as_bytes().to_vec()),
+        };
+        let response = tokio::task::spawn_blocking(move || http::send(addr, &request))
+            .await
+            .unwrap()
+            .unwrap();
+        (response.status, String::from_utf8(response.body).unwrap())
     }
 
     /// The signature header (name, value) `provider` sends for `body`.

@@ -46,11 +46,15 @@ pub(crate) fn signed(provider: Provider, secret: &str, body: &[u8]) -> (String, 
     (signer.header_name().to_owned(), signer.sign(body))
 }
 
-/// What the handler saw for one request.
+/// What the handler saw for one request: the body, and the provider and key the
+/// adapter's extractor reported.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Seen {
     pub(crate) body: Vec<u8>,
+    /// The key's label, or `#index` when it has none.
     pub(crate) key: String,
+    pub(crate) key_index: usize,
+    pub(crate) provider: String,
 }
 
 /// The handler's record, keyed by the request's `X-Request-Id`.
@@ -69,6 +73,8 @@ impl Recorder {
             .push(Seen {
                 body: body.to_vec(),
                 key: verified.key().to_string(),
+                key_index: verified.key().index(),
+                provider: verified.provider().to_string(),
             });
     }
 

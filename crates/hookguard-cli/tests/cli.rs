@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,6 +13,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+use hookguard_test_support::http::{read_request, ReceivedRequest};
 use predicates::prelude::*;
 use support::hookguard;
 
@@ -511,26 +512,13 @@ fn rotation_reports_which_secret_matched() {
 
 // ---------------------------------------------------------------- send
 
-/// What the one-shot server received.
-struct Received {
-    request_line: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
 /// Serves one request on 127.0.0.1 with `status` and `reply`, recording what arrived. The
 /// thread panics (so `join` fails the test instead of hanging it) if no request arrives or
 /// completes within 30 s.
-fn one_shot_server(status: &'static str, reply: &'static str) -> (String, JoinHandle<Received>) {
+fn one_shot_server(
+    status: &'static str,
+    reply: &'static str,
+) -> (String, JoinHandle<ReceivedRequest>) {
     const PATIENCE: Duration = Duration::from_secs(30);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
@@ -550,25 +538,7 @@ fn one_shot_server(status: &'static str, reply: &'static str) -> (String, JoinHa
         stream.set_nonblocking(false).unwrap();
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
         let mut reader = BufReader::new(stream);
-        let mut request_line = String::new();
-        reader.read_line(&mut request_line).unwrap();
-        let mut headers = Vec::new();
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let line = line.trim_end_matches(['\r', '\n']);
-            if line.is_empty() {
-                break;
-            }
-            let (name, value) = line.split_once(':').unwrap();
-            headers.push((name.trim().to_owned(), value.trim().to_owned()));
-        }
-        let length: usize = headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-            .map_or(0, |(_, v)| v.parse().unwrap());
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
+        let received = read_request(&mut reader).unwrap();
         let mut stream = reader.into_inner();
         write!(
             stream,
@@ -577,11 +547,7 @@ fn one_shot_server(status: &'static str, reply: &'static str) -> (String, JoinHa
         )
         .unwrap();
         stream.flush().unwrap();
-        Received {
-            request_line: request_line.trim_end().to_owned(),
-            headers,
-            body,
-        }
+        received
     });
     (url, handle)
 }

@@ -30,6 +30,3 @@ pub use hookguard_core::{ContentCoding, Rejection, Verified, Verifier};
 pub use layer::VerifySignatureLayer;
 pub use response::{DefaultRejection, RejectionResponse, ResponseBody};
 pub use service::VerifySignature;
-
-#[cfg(test)]
-mod tests;
