@@ -12,6 +12,15 @@
 //! criterion over the five, then prints the paired table of `(arm − without) / HMAC` for
 //! the seed's 1.3 KiB delivery and a 64 KiB one.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    reason = "benchmark code fails loudly"
+)]
+
 use std::time::Duration;
 
 use criterion::Criterion;

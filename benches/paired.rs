@@ -7,6 +7,15 @@
 //! drift of a shared machine, which criterion's one-after-the-other groups cannot. The
 //! caller takes the median over the rounds of whatever it reports.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    reason = "benchmark code fails loudly"
+)]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

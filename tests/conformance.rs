@@ -5,7 +5,14 @@
 //! handler's response came through; when it did not, the response is the default rejection
 //! (the same short, generic text on both). Both adapters must meet every row.
 
-#![allow(clippy::unwrap_used, reason = "test code fails loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    reason = "test code fails loudly"
+)]
 
 mod support;
 

@@ -13,7 +13,14 @@
 //! whose figures are in `docs/testing.md`:
 //! `HOOKGUARD_SOAK_REQUESTS=100000 cargo test --release --test soak -- --nocapture`.
 
-#![allow(clippy::unwrap_used, reason = "test code fails loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    reason = "test code fails loudly"
+)]
 
 mod support;
 

@@ -22,7 +22,14 @@
 //!   (2 000 000 samples per class and provider, plus the leaky control), where both the
 //!   tag path and the header path must pass; figures in `docs/security.md`.
 
-#![allow(clippy::unwrap_used, reason = "test code fails loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    reason = "test code fails loudly"
+)]
 
 use std::hint::black_box;
 use std::time::Instant;

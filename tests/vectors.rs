@@ -2,7 +2,14 @@
 //! the providers document it): hookguard must verify every one and sign every body to the
 //! exact same header value.
 
-#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    reason = "test helpers fail loudly"
+)]
 
 use hookguard::{Encoding, Provider, Rejection, Secret, Signer, Verifier};
 

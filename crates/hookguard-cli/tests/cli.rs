@@ -1,7 +1,14 @@
 //! End-to-end tests of the `hookguard` binary: sign/verify round trips, the Python-made
 //! vectors, exit codes, rotation, and `send` against a one-shot HTTP server.
 
-#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    reason = "test helpers fail loudly"
+)]
 
 mod support;
 

@@ -10,6 +10,15 @@
 //! rounds. Pairing cancels the drift of a shared machine, which criterion's
 //! one-after-the-other groups cannot.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    reason = "benchmark code fails loudly"
+)]
+
 #[path = "../../../benches/paired.rs"]
 mod paired;
 

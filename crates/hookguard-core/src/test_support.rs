@@ -1,5 +1,14 @@
 //! Helpers shared by the unit tests and `tests/properties.rs`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    reason = "test code fails loudly"
+)]
+
 /// `bytes` split at `cuts` (ascending; each clamped into range): the chunks a body could
 /// arrive in.
 pub(crate) fn split_at_cuts<'a>(bytes: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {

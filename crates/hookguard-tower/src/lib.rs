@@ -1,19 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
-// No request can make the guard panic: no indexing, `unwrap`, `expect` or `panic!` in the
-// library code (tests may; they are meant to fail loudly). One precondition is the caller's:
-// a read timeout needs tokio's timers (`tokio::time::sleep` panics without them, and only
-// when a body first makes a request wait), as `with_read_timeout` says.
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::unreachable
-    )
-)]
+// One precondition is the caller's: a read timeout needs tokio's timers
+// (`tokio::time::sleep` panics without them, and only when a body first makes a request
+// wait), as `with_read_timeout` says.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "axum")]
