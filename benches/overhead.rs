@@ -13,11 +13,8 @@
 //! the seed's 1.3 KiB delivery and a 64 KiB one.
 
 #![allow(
-    clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic,
-    clippy::unreachable,
     reason = "benchmark code fails loudly"
 )]
 

@@ -8,11 +8,8 @@
 //! caller takes the median over the rounds of whatever it reports.
 
 #![allow(
-    clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic,
-    clippy::unreachable,
     reason = "benchmark code fails loudly"
 )]
 

@@ -7,10 +7,7 @@
 
 #![allow(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic,
-    clippy::unreachable,
     reason = "test code fails loudly"
 )]
 

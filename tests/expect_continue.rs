@@ -8,14 +8,7 @@
 //! is parsed, before any middleware runs (`HttpServer` offers no hook to change that), and
 //! the refusal follows at once, still without the body having been read.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::unreachable,
-    reason = "test code fails loudly"
-)]
+#![allow(clippy::unwrap_used, clippy::panic, reason = "test code fails loudly")]
 
 mod support;
 

@@ -3,11 +3,8 @@
 //! exact same header value.
 
 #![allow(
-    clippy::unwrap_used,
     clippy::expect_used,
-    clippy::indexing_slicing,
     clippy::panic,
-    clippy::unreachable,
     reason = "test helpers fail loudly"
 )]
 

@@ -5,14 +5,7 @@
 //! middleware is a `from_fn` too; requests are driven by `actix_web::test::call_service`.
 //! Run with: `cargo bench -p hookguard-actix --bench overhead`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::unreachable,
-    reason = "benchmark code fails loudly"
-)]
+#![allow(clippy::expect_used, reason = "benchmark code fails loudly")]
 
 #[path = "../../../benches/paired.rs"]
 mod paired;

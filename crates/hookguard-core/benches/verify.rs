@@ -11,11 +11,8 @@
 //! one-after-the-other groups cannot.
 
 #![allow(
-    clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic,
-    clippy::unreachable,
     reason = "benchmark code fails loudly"
 )]
 

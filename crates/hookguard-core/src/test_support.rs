@@ -1,13 +1,6 @@
 //! Helpers shared by the unit tests and `tests/properties.rs`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::unreachable,
-    reason = "test code fails loudly"
-)]
+#![allow(clippy::indexing_slicing, reason = "test code fails loudly")]
 
 /// `bytes` split at `cuts` (ascending; each clamped into range): the chunks a body could
 /// arrive in.

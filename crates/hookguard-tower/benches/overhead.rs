@@ -8,14 +8,7 @@
 //! `HOOKGUARD_PLACEMENT=router`.
 //! Run with: `cargo bench -p hookguard-tower --bench overhead`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::unreachable,
-    reason = "benchmark code fails loudly"
-)]
+#![allow(clippy::expect_used, reason = "benchmark code fails loudly")]
 
 #[path = "../../../benches/paired.rs"]
 mod paired;
