@@ -35,11 +35,19 @@ pub(crate) async fn check<R>(
     let mut payload = req.take_payload();
     let read = read_body(collector, &mut payload);
     // One deadline for the whole body, from the moment reading starts.
-    let collector = match settings.read_timeout {
+    let read = match settings.read_timeout {
         Some(timeout) => actix_web::rt::time::timeout(timeout, read)
             .await
-            .map_err(|_elapsed| Rejection::BodyTimeout)??,
-        None => read.await?,
+            .unwrap_or(Err(Rejection::BodyTimeout)),
+        None => read.await,
+    };
+    let collector = match read {
+        Ok(collector) => collector,
+        Err(rejection) => {
+            // What is left of the body stays with the request (see `unread.rs`).
+            req.set_payload(payload);
+            return Err(rejection);
+        }
     };
     let (body, verified) = collector.finish(&signature)?;
     req.set_payload(Payload::from(body));

@@ -7,6 +7,7 @@ mod middleware;
 mod response;
 mod service;
 mod settings;
+mod unread;
 
 pub use extract::VerifiedWebhook;
 pub use hookguard_core::{ContentCoding, Rejection, Verified, Verifier};

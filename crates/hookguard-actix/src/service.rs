@@ -17,6 +17,7 @@ use crate::check::check;
 use crate::middleware::VerifySignature;
 use crate::response::{DefaultRejection, RejectionResponse};
 use crate::settings::Settings;
+use crate::unread::hold_until_sent;
 
 impl<S, B, R> Transform<S, ServiceRequest> for VerifySignature<R>
 where
@@ -120,7 +121,8 @@ where
                         path = req.path(),
                         "webhook request refused",
                     );
-                    let response = settings.rejection.respond(rejection);
+                    let payload = req.take_payload();
+                    let response = hold_until_sent(settings.rejection.respond(rejection), payload);
                     Ok(req.into_response(response).map_into_right_body())
                 }
             }

@@ -5,7 +5,7 @@
 //! uses to record a request a client sent it.
 
 use std::fmt::Write as _;
-use std::io::{self, BufReader, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
 
@@ -227,6 +227,38 @@ impl Connection {
     /// When no whole response head can be read.
     pub fn read_head_response(&mut self) -> io::Result<Response> {
         self.read_response_with(false)
+    }
+
+    /// Whether the server closes the connection within `within`, reading and discarding
+    /// anything it still sends.
+    ///
+    /// # Errors
+    /// When reading fails other than by timing out or by the server resetting the
+    /// connection (which counts as closed).
+    pub fn closed_within(&mut self, within: Duration) -> io::Result<bool> {
+        let deadline = std::time::Instant::now() + within;
+        let mut scratch = [0_u8; 1024];
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Ok(false);
+            }
+            self.reader.get_ref().set_read_timeout(Some(left))?;
+            match self.reader.read(&mut scratch) {
+                Ok(0) => return Ok(true),
+                Ok(_) => {}
+                Err(error) if error.kind() == io::ErrorKind::ConnectionReset => return Ok(true),
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Ok(false)
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     fn read_response_with(&mut self, has_body: bool) -> io::Result<Response> {
