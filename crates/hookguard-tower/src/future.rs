@@ -235,7 +235,14 @@ impl<S> Pending<S> {
                     "webhook signature verified"
                 );
                 parts.extensions.insert(verified);
-                Ok((inner, Request::from_parts(parts, Full::new(bytes))))
+                #[cfg_attr(not(feature = "axum"), allow(unused_mut))]
+                let mut request = Request::from_parts(parts, Full::new(bytes));
+                // axum's body extractors apply their own limit (2 MB by default) after this
+                // layer; the body is already bounded by this layer's limit, so that second,
+                // smaller limit would refuse verified deliveries: it is lifted.
+                #[cfg(feature = "axum")]
+                axum::extract::DefaultBodyLimit::disable().apply(&mut request);
+                Ok((inner, request))
             }
             Err(rejection) => {
                 crate::service::log_rejection(&verifier, &parts, rejection);

@@ -212,6 +212,11 @@ async fn placement_decides_what_other_methods_get() {
             post(record_bytes).route_layer(layer(Provider::PeopleForce)),
         )
         .with_state(seen.clone());
+    // `Router::route_layer` wraps the route's whole method router, 405 fallback included.
+    let on_route_layer = Router::new()
+        .route("/hook", post(record_bytes))
+        .route_layer(layer(Provider::PeopleForce))
+        .with_state(seen.clone());
     // Around the router: the layer runs before the method is matched.
     let on_router = Router::new()
         .route("/hook", post(record_bytes))
@@ -233,8 +238,47 @@ async fn placement_decides_what_other_methods_get() {
             "{method}"
         );
         assert_eq!(response.headers()["allow"], "POST", "{method}");
-        let response = on_router.clone().oneshot(request()).await.unwrap();
-        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{method}");
+        for refusing in [&on_route_layer, &on_router] {
+            let response = refusing.clone().oneshot(request()).await.unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{method}");
+        }
     }
     assert!(seen.lock().unwrap().is_empty(), "the handler ran");
+}
+
+#[tokio::test]
+async fn a_limit_above_axums_default_body_limit_reaches_string_and_bytes_handlers() {
+    // 3 MiB: over axum's own extractor limit (2 MB), under the layer's 4 MiB.
+    let body = "x".repeat(3 * 1024 * 1024);
+    let signature = Signer::new(Provider::PeopleForce, Secret::new(SECRET).unwrap())
+        .unwrap()
+        .sign(body.as_bytes());
+    let seen = Seen::default();
+    let app = Router::new()
+        .route(
+            "/bytes",
+            post(record_bytes)
+                .route_layer(layer(Provider::PeopleForce).with_max_body_size(4 << 20)),
+        )
+        .route(
+            "/string",
+            post(|text: String| async move { text.len().to_string() })
+                .route_layer(layer(Provider::PeopleForce).with_max_body_size(4 << 20)),
+        )
+        .with_state(seen.clone());
+    let request = |uri: &str| {
+        Request::post(uri)
+            .header("X-PeopleForce-Signature", signature.clone())
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    let (status, echoed) = call(&app, request("/bytes")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(echoed, body.as_bytes());
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    let (status, length) = call(&app, request("/string")).await;
+    assert_eq!(
+        (status, length),
+        (StatusCode::OK, Bytes::from(body.len().to_string()))
+    );
 }
