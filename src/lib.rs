@@ -1,8 +1,8 @@
 //! # hookguard
 //!
 //! Verify signed webhooks (PeopleForce, Bindbee, or any HMAC-SHA256 sender) before your
-//! handler runs. This facade re-exports [`hookguard_core`]; the `tower` and `actix`
-//! features add the web-framework adapters as `hookguard::tower` and
+//! handler runs. This facade re-exports [`hookguard_core`]; the `tower` (or `axum`) and
+//! `actix` features add the web-framework adapters as `hookguard::tower` and
 //! `hookguard::actix`.
 //!
 //! # Crate features
@@ -10,7 +10,8 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `tower` | no | `hookguard::tower`: a tower `Layer` for axum, hyper and any tower stack |
-//! | `actix` | no | `hookguard::actix`: actix-web middleware |
+//! | `axum` | no | `tower`, plus the `VerifiedWebhook` axum extractor, and verified bodies past axum's `DefaultBodyLimit` |
+//! | `actix` | no | `hookguard::actix`: actix-web middleware and its `VerifiedWebhook` extractor |
 //!
 //! # Example
 //! ```
