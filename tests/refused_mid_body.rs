@@ -7,6 +7,7 @@
 
 mod support;
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -45,7 +46,7 @@ fn trickled(
     );
     if let Some(body) = signature {
         let (name, value) = signed(Provider::PeopleForce, PF_SECRET, body);
-        head.push_str(&format!("{name}: {value}\r\n"));
+        write!(head, "{name}: {value}\r\n").unwrap();
     }
     head.push_str("\r\n");
     let mut writer = connection.writer().unwrap();
@@ -66,12 +67,15 @@ fn trickled(
     (status, closed)
 }
 
+type Case<'a> = (&'a str, &'a str, Option<&'a [u8]>, &'a [u8], u16);
+
 #[test]
 fn the_connection_closes_after_a_refusal_that_left_the_body_unread() {
     let oversize = vec![b'{'; SMALL_LIMIT + 1];
     let mut failures = Vec::new();
     for server in servers() {
-        let cases: [(&str, &str, Option<&[u8]>, &[u8], u16); 3] = [
+        // (case, path, body the signature is over, first chunk, expected status)
+        let cases: [Case; 3] = [
             ("unsigned", "/peopleforce", None, b"{", 403),
             ("over the limit", "/small", Some(&oversize), &oversize, 413),
             (
