@@ -1,0 +1,119 @@
+//! `sign` and `verify` round trips: both presets and a custom provider, stdin and body
+//! files, each scheme's shape, `--header-line`, the body as raw bytes.
+
+use predicates::prelude::*;
+
+use crate::support::hookguard;
+use crate::{scratch_dir, sign, stdout_of, write_file, BODY, GITHUB, SECRET};
+
+#[test]
+fn round_trips_for_both_presets_and_a_custom_provider_via_stdin_and_body_file() {
+    let dir = scratch_dir();
+    let body_file = write_file(&dir, "body.json", BODY);
+    let schemes: [&[&str]; 3] = [
+        &["--provider", "peopleforce"],
+        &["--provider", "bindbee"],
+        &GITHUB,
+    ];
+    for scheme in schemes {
+        let from_stdin = sign(scheme, BODY);
+        let from_file = stdout_of(
+            hookguard()
+                .arg("sign")
+                .args(scheme)
+                .arg("--body-file")
+                .arg(&body_file)
+                .env("WEBHOOK_SECRET", SECRET),
+        );
+        assert_eq!(from_file, format!("{from_stdin}\n"), "{scheme:?}");
+
+        hookguard()
+            .arg("verify")
+            .args(scheme)
+            .args(["--signature", &from_stdin])
+            .env("WEBHOOK_SECRET", SECRET)
+            .write_stdin(BODY)
+            .assert()
+            .code(0)
+            .stdout("valid (key 0)\n");
+        hookguard()
+            .arg("verify")
+            .args(scheme)
+            .args(["--signature", &from_stdin, "--body-file"])
+            .arg(&body_file)
+            .env("WEBHOOK_SECRET", SECRET)
+            .assert()
+            .code(0)
+            .stdout("valid (key 0)\n");
+    }
+}
+
+#[test]
+fn signatures_have_each_schemes_shape() {
+    let peopleforce = sign(&["--provider", "peopleforce"], BODY);
+    assert!(peopleforce.starts_with("sha256="), "{peopleforce}");
+    assert_eq!(peopleforce.len(), 71);
+    let bindbee = sign(&["--provider", "bindbee"], BODY);
+    assert_eq!(bindbee.len(), 44);
+    assert!(
+        bindbee.ends_with('=') && !bindbee.contains(['+', '/']),
+        "{bindbee}"
+    );
+    // GitHub-style is the PeopleForce scheme under another header name.
+    assert_eq!(sign(&GITHUB, BODY), peopleforce);
+}
+
+#[test]
+fn header_line_prints_the_providers_header_name() {
+    let cases: [(&[&str], &str); 3] = [
+        (&["--provider", "peopleforce"], "X-PeopleForce-Signature"),
+        (&["--provider", "bindbee"], "X-Bindbee-Webhook-Signature"),
+        (&GITHUB, "X-Hub-Signature-256"),
+    ];
+    for (scheme, header) in cases {
+        let value = sign(scheme, BODY);
+        let line = stdout_of(
+            hookguard()
+                .args(["sign", "--header-line"])
+                .args(scheme)
+                .env("WEBHOOK_SECRET", SECRET)
+                .write_stdin(BODY),
+        );
+        assert_eq!(line, format!("{header}: {value}\n"));
+    }
+}
+
+#[test]
+fn the_body_is_raw_bytes_and_a_trailing_newline_counts() {
+    let without = sign(&["--provider", "peopleforce"], b"{}");
+    let with = sign(&["--provider", "peopleforce"], b"{}\n");
+    assert_ne!(
+        without, with,
+        "the trailing newline must be signed, not stripped"
+    );
+
+    // Non-UTF-8 bytes are signed as they are; verify rejects them unless told otherwise.
+    let latin1 = b"{\"name\":\"Zo\xeb\"}";
+    let value = sign(&["--provider", "bindbee"], latin1);
+    hookguard()
+        .args(["verify", "--provider", "bindbee", "--signature", &value])
+        .env("WEBHOOK_SECRET", SECRET)
+        .write_stdin(&latin1[..])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("UTF-8"));
+    hookguard()
+        .args([
+            "verify",
+            "--provider",
+            "bindbee",
+            "--allow-non-utf8",
+            "--signature",
+            &value,
+        ])
+        .env("WEBHOOK_SECRET", SECRET)
+        .write_stdin(&latin1[..])
+        .assert()
+        .code(0)
+        .stdout("valid (key 0)\n");
+}
