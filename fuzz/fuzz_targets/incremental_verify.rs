@@ -53,11 +53,11 @@ fuzz_target!(|data: &[u8]| {
     let incremental = verifier
         .parse_signature(header.as_ref())
         .and_then(|signature| {
-            let mut verification = verifier.start();
+            let mut verification = verifier.start(signature);
             for piece in &pieces {
                 verification.update(piece);
             }
-            verification.finish(&signature)
+            verification.finish()
         });
     assert_eq!(one_shot, incremental, "cuts {cut_points:?}");
 
@@ -69,12 +69,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let declared = (config & 0x40 != 0).then_some(body.len() as u64);
     if let Ok(signature) = verifier.parse_signature(header.as_ref()) {
-        let collected = BodyCollector::new(&verifier, limit, declared).and_then(|mut collector| {
-            for piece in &pieces {
-                collector.push(Bytes::copy_from_slice(piece))?;
-            }
-            collector.finish(&signature)
-        });
+        let collected =
+            BodyCollector::new(&verifier, signature, limit, declared).and_then(|mut collector| {
+                for piece in &pieces {
+                    collector.push(Bytes::copy_from_slice(piece))?;
+                }
+                collector.finish()
+            });
         if body.len() > limit {
             assert_eq!(collected.unwrap_err(), Rejection::BodyTooLarge { limit });
         } else {

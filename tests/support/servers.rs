@@ -12,6 +12,8 @@
 //! | `POST /empty-only` | PeopleForce, [`PF_SECRET`] | limit `0`: only empty bodies |
 //! | `POST /huge-limit` | PeopleForce, [`PF_SECRET`] | limit `usize::MAX` |
 //! | `POST /encoded` | PeopleForce, [`PF_SECRET`] | `ContentCoding::SignedAsSent`, `require_utf8(false)` |
+//! | `POST /standard-webhooks` | Standard Webhooks, [`SW_SECRET`] | system clock, 5-minute tolerance |
+//! | `POST /stripe` | Stripe, [`STRIPE_CURRENT`] and [`STRIPE_PREVIOUS`] | rotation |
 //! | `GET /health` | none | unprotected |
 //!
 //! Every protected route has a [`READ_TIMEOUT`], and accepts only `POST` (other methods get
@@ -28,6 +30,9 @@ pub(crate) const PF_SECRET: &str = "pf_whsec_conformance";
 pub(crate) const BB_CURRENT: &str = "bb_sigkey_current";
 pub(crate) const BB_PREVIOUS: &str = "bb_sigkey_previous";
 pub(crate) const GH_SECRET: &str = "It's a Secret to Everybody";
+pub(crate) const SW_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+pub(crate) const STRIPE_CURRENT: &str = "whsec_stripe_current";
+pub(crate) const STRIPE_PREVIOUS: &str = "whsec_stripe_previous";
 pub(crate) const SMALL_LIMIT: usize = 1024;
 pub(crate) const READ_TIMEOUT: Duration = Duration::from_millis(400);
 
@@ -55,6 +60,7 @@ pub(crate) struct Seen {
     pub(crate) key: String,
     pub(crate) key_index: usize,
     pub(crate) provider: String,
+    pub(crate) delivery_id: Option<String>,
 }
 
 /// The handler's record, keyed by the request's `X-Request-Id`.
@@ -75,6 +81,7 @@ impl Recorder {
                 key: verified.key().to_string(),
                 key_index: verified.key().index(),
                 provider: verified.provider().to_string(),
+                delivery_id: verified.delivery_id().map(str::to_owned),
             });
     }
 
@@ -171,6 +178,22 @@ fn routes() -> Vec<(&'static str, Verifier, usize, ContentCoding)> {
             "/huge-limit",
             Verifier::new(Provider::PeopleForce, secret(PF_SECRET)).unwrap(),
             usize::MAX,
+            ContentCoding::IdentityOnly,
+        ),
+        (
+            "/standard-webhooks",
+            Verifier::new(Provider::StandardWebhooks, secret(SW_SECRET)).unwrap(),
+            default,
+            ContentCoding::IdentityOnly,
+        ),
+        (
+            "/stripe",
+            Verifier::builder(Provider::Stripe)
+                .secret(secret(STRIPE_CURRENT))
+                .secret(secret(STRIPE_PREVIOUS))
+                .build()
+                .unwrap(),
+            default,
             ContentCoding::IdentityOnly,
         ),
         (

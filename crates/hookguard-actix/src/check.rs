@@ -15,12 +15,9 @@ pub(crate) async fn check<R>(
     settings: &Settings<R>,
     req: &mut ServiceRequest,
 ) -> Result<Verified, Rejection> {
-    let signature = match &settings.header {
-        Some(name) => settings
-            .verifier
-            .parse_signature(req.headers().get_all(name).map(HeaderValue::as_bytes))?,
-        None => return Err(Rejection::MissingSignature),
-    };
+    let signature = settings
+        .verifier
+        .read_headers(|name| req.headers().get_all(name).map(HeaderValue::as_bytes))?;
     settings.content_coding.check(
         req.headers()
             .get_all(CONTENT_ENCODING)
@@ -28,6 +25,7 @@ pub(crate) async fn check<R>(
     )?;
     let collector = BodyCollector::new(
         &settings.verifier,
+        signature,
         settings.max_body_size,
         BodyCollector::declared_length(req.headers().get_all(CONTENT_LENGTH)),
     )?;
@@ -49,7 +47,7 @@ pub(crate) async fn check<R>(
             return Err(rejection);
         }
     };
-    let (body, verified) = collector.finish(&signature)?;
+    let (body, verified) = collector.finish()?;
     req.set_payload(Payload::from(body));
     Ok(verified)
 }

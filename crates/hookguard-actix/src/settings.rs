@@ -5,7 +5,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::http::header::HeaderName;
 use hookguard_core::{ContentCoding, Verifier, DEFAULT_MAX_BODY_SIZE};
 
 use crate::response::DefaultRejection;
@@ -13,9 +12,6 @@ use crate::response::DefaultRejection;
 /// The guard's settings; see the `with_*` methods of `VerifySignature` for each.
 pub(crate) struct Settings<R> {
     pub(crate) verifier: Verifier,
-    /// The provider's header in actix's form, or `None` if HTTP cannot carry its name (then
-    /// every request is refused as unsigned).
-    pub(crate) header: Option<HeaderName>,
     pub(crate) max_body_size: usize,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) content_coding: ContentCoding,
@@ -26,12 +22,8 @@ impl Settings<DefaultRejection> {
     /// The defaults for `verifier`: 1 MiB limit, no read timeout, identity bodies only,
     /// [`DefaultRejection`].
     pub(crate) fn new(verifier: Verifier) -> Self {
-        // The core validates header names when a provider is built, so this parse only
-        // fails for a name HTTP cannot carry.
-        let header = HeaderName::try_from(verifier.provider().header_name()).ok();
         Settings {
             verifier,
-            header,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             read_timeout: None,
             content_coding: ContentCoding::default(),
@@ -45,7 +37,6 @@ impl<R> Settings<R> {
     pub(crate) fn with_rejection<R2>(self, rejection: R2) -> Settings<R2> {
         Settings {
             verifier: self.verifier,
-            header: self.header,
             max_body_size: self.max_body_size,
             read_timeout: self.read_timeout,
             content_coding: self.content_coding,
@@ -70,7 +61,6 @@ impl<R> Clone for Settings<R> {
     fn clone(&self) -> Self {
         Settings {
             verifier: self.verifier.clone(),
-            header: self.header.clone(),
             max_body_size: self.max_body_size,
             read_timeout: self.read_timeout,
             content_coding: self.content_coding,

@@ -19,7 +19,8 @@ pub(crate) const DEFAULT_SECRET_ENV: &str = "WEBHOOK_SECRET";
         .args(["provider", "header"])
 ))]
 pub(crate) struct ProviderArgs {
-    /// A preset provider: `peopleforce` or `bindbee`.
+    /// A preset provider that signs the body alone: `peopleforce`, `bindbee`, `github` or
+    /// `shopify`.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["header", "encoding", "prefix"])]
     provider: Option<Provider>,
 
@@ -44,7 +45,12 @@ impl ProviderArgs {
     /// argument rules already rule this out).
     pub(crate) fn provider(&self) -> Result<Provider, Failure> {
         match (&self.provider, &self.header, self.encoding) {
-            (Some(provider), _, _) => Ok(provider.clone()),
+            (Some(provider), _, _) if provider.signs_body_only() => Ok(provider.clone()),
+            (Some(provider), _, _) => Err(Failure::usage(format!(
+                "{provider} signs a timestamp or a delivery id with the body; this command \
+                 signs and verifies body-only schemes: peopleforce, bindbee, github, shopify \
+                 or a custom --header"
+            ))),
             (None, Some(header), Some(encoding)) => {
                 let custom = Provider::custom(header.clone(), encoding);
                 Ok(match &self.prefix {

@@ -20,10 +20,10 @@
 //! let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"{\"event\":1}");
 //! let signature = verifier.parse_signature(Some(&header))?;
 //!
-//! let mut body = BodyCollector::new(&verifier, 1024, Some(11))?;
+//! let mut body = BodyCollector::new(&verifier, signature, 1024, Some(11))?;
 //! body.push(Bytes::from_static(b"{\"event\""))?;
 //! body.push(Bytes::from_static(b":1}"))?;
-//! let (bytes, verified) = body.finish(&signature)?;
+//! let (bytes, verified) = body.finish()?;
 //! assert_eq!(bytes, "{\"event\":1}");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -52,13 +52,14 @@ const MAX_UP_FRONT: usize = DEFAULT_MAX_BODY_SIZE;
 /// use hookguard_core::{BodyCollector, Provider, Rejection, Secret, Verifier};
 ///
 /// let verifier = Verifier::new(Provider::PeopleForce, Secret::new("k")?)?;
+/// let signature = || verifier.parse_signature(Some(format!("sha256={}", "00".repeat(32))));
 /// // A declared length over the limit is refused before any byte is read...
 /// assert_eq!(
-///     BodyCollector::new(&verifier, 16, Some(17)).unwrap_err(),
+///     BodyCollector::new(&verifier, signature()?, 16, Some(17)).unwrap_err(),
 ///     Rejection::BodyTooLarge { limit: 16 },
 /// );
 /// // ...and so is a body that passes the limit while it streams in.
-/// let mut body = BodyCollector::new(&verifier, 16, None)?;
+/// let mut body = BodyCollector::new(&verifier, signature()?, 16, None)?;
 /// body.push(Bytes::from_static(b"0123456789"))?;
 /// assert!(body.push(Bytes::from_static(b"0123456789")).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -73,8 +74,9 @@ pub struct BodyCollector {
 }
 
 impl BodyCollector {
-    /// Starts reading a body of at most `limit` bytes whose declared length (the request's
-    /// `Content-Length`, if it has exactly one valid value) is `declared`.
+    /// Starts reading the body of a request whose headers gave `signature`: at most
+    /// `limit` bytes, its declared length (the request's `Content-Length`, if it has
+    /// exactly one valid value) `declared`.
     ///
     /// # Errors
     /// [`Rejection::BodyTooLarge`] when `declared` is over `limit`.
@@ -83,11 +85,13 @@ impl BodyCollector {
     /// ```
     /// # use hookguard_core::{BodyCollector, Provider, Secret, Verifier};
     /// # let verifier = Verifier::new(Provider::PeopleForce, Secret::new("k")?)?;
-    /// let body = BodyCollector::new(&verifier, hookguard_core::DEFAULT_MAX_BODY_SIZE, Some(1259))?;
+    /// # let signature = verifier.parse_signature(Some(format!("sha256={}", "00".repeat(32))))?;
+    /// let body = BodyCollector::new(&verifier, signature, hookguard_core::DEFAULT_MAX_BODY_SIZE, Some(1259))?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(
         verifier: &Verifier,
+        signature: Signature,
         limit: usize,
         declared: Option<u64>,
     ) -> Result<Self, Rejection> {
@@ -97,7 +101,7 @@ impl BodyCollector {
         }
         Ok(BodyCollector {
             verifier: verifier.clone(),
-            buffer: Buffer::Empty,
+            buffer: Buffer::Empty(signature),
             limit,
             capacity: declared.map_or(0, |length| length.min(MAX_UP_FRONT)),
             refused: false,
@@ -142,7 +146,8 @@ impl BodyCollector {
     /// # use bytes::Bytes;
     /// # use hookguard_core::{BodyCollector, Provider, Secret, Verifier};
     /// # let verifier = Verifier::new(Provider::PeopleForce, Secret::new("k")?)?;
-    /// let mut body = BodyCollector::new(&verifier, 1024, None)?;
+    /// # let signature = verifier.parse_signature(Some(format!("sha256={}", "00".repeat(32))))?;
+    /// let mut body = BodyCollector::new(&verifier, signature, 1024, None)?;
     /// body.push(Bytes::from_static(b"{}"))?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -170,26 +175,29 @@ impl BodyCollector {
     /// # let verifier = Verifier::new(Provider::PeopleForce, Secret::new("k")?)?;
     /// # let header = Signer::new(Provider::PeopleForce, Secret::new("k")?)?.sign(b"{}");
     /// let signature = verifier.parse_signature(Some(&header))?;
-    /// let mut body = BodyCollector::new(&verifier, 1024, Some(2))?;
+    /// let mut body = BodyCollector::new(&verifier, signature, 1024, Some(2))?;
     /// body.push(Bytes::from_static(b"{}"))?;
-    /// let (bytes, verified) = body.finish(&signature)?;
+    /// let (bytes, verified) = body.finish()?;
     /// assert_eq!((bytes.as_ref(), verified.key().index()), (&b"{}"[..], 0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn finish(self, signature: &Signature) -> Result<(Bytes, Verified), Rejection> {
+    pub fn finish(self) -> Result<(Bytes, Verified), Rejection> {
         if self.refused {
             return Err(Rejection::BodyTooLarge { limit: self.limit });
         }
         match self.buffer {
-            Buffer::Empty => Ok((Bytes::new(), self.verifier.verify_parsed(signature, &[])?)),
-            Buffer::One(bytes) => {
+            Buffer::Empty(signature) => {
+                Ok((Bytes::new(), self.verifier.verify_parsed(signature, &[])?))
+            }
+            Buffer::One(bytes, signature) => {
                 let verified = self.verifier.verify_parsed(signature, &bytes)?;
                 Ok((bytes, verified))
             }
             Buffer::Many {
                 joined,
                 verification,
-            } => Ok((Bytes::from(joined), verification.finish(signature)?)),
+            } => Ok((Bytes::from(joined), verification.finish()?)),
+            Buffer::Moving => Err(Rejection::Mismatch),
         }
     }
 }
@@ -234,58 +242,58 @@ mod tests {
     fn one_chunk_is_handed_on_without_copy() {
         let chunk = Bytes::from(vec![b'{', b'}']);
         let ptr = chunk.as_ptr();
-        let mut body = BodyCollector::new(&verifier(), 16, None).unwrap();
+        let mut body = BodyCollector::new(&verifier(), signature(b"{}"), 16, None).unwrap();
         body.push(Bytes::new()).unwrap();
         body.push(chunk).unwrap();
-        let (bytes, _) = body.finish(&signature(b"{}")).unwrap();
+        let (bytes, _) = body.finish().unwrap();
         assert_eq!(bytes.as_ptr(), ptr);
     }
 
     #[test]
     fn chunks_are_joined_in_order_and_verified_as_one_body() {
-        let mut body = BodyCollector::new(&verifier(), 16, Some(5)).unwrap();
+        let mut body = BodyCollector::new(&verifier(), signature(b"abcde"), 16, Some(5)).unwrap();
         for chunk in ["ab", "", "cd", "e"] {
             body.push(Bytes::from(chunk)).unwrap();
         }
-        let (bytes, verified) = body.finish(&signature(b"abcde")).unwrap();
+        let (bytes, verified) = body.finish().unwrap();
         assert_eq!((bytes, verified.key().index()), (Bytes::from("abcde"), 0));
     }
 
     #[test]
     fn an_empty_body_verifies_as_empty() {
-        let body = BodyCollector::new(&verifier(), 0, Some(0)).unwrap();
-        assert_eq!(body.finish(&signature(b"")).unwrap().0, "");
+        let body = BodyCollector::new(&verifier(), signature(b""), 0, Some(0)).unwrap();
+        assert_eq!(body.finish().unwrap().0, "");
     }
 
     #[test]
     fn the_limit_is_exact() {
-        let mut body = BodyCollector::new(&verifier(), 4, None).unwrap();
+        let mut body = BodyCollector::new(&verifier(), signature(b""), 4, None).unwrap();
         body.push(Bytes::from("abcd")).unwrap();
         assert_eq!(
             body.push(Bytes::from("e")),
             Err(Rejection::BodyTooLarge { limit: 4 })
         );
-        assert!(BodyCollector::new(&verifier(), 4, Some(4)).is_ok());
+        assert!(BodyCollector::new(&verifier(), signature(b""), 4, Some(4)).is_ok());
         assert_eq!(
-            BodyCollector::new(&verifier(), 4, Some(u64::MAX)).unwrap_err(),
+            BodyCollector::new(&verifier(), signature(b""), 4, Some(u64::MAX)).unwrap_err(),
             Rejection::BodyTooLarge { limit: 4 }
         );
     }
 
     #[test]
     fn a_refused_body_stays_refused() {
-        let mut body = BodyCollector::new(&verifier(), 4, None).unwrap();
+        let mut body = BodyCollector::new(&verifier(), signature(b"abc"), 4, None).unwrap();
         body.push(Bytes::from("ab")).unwrap();
         let refused = Rejection::BodyTooLarge { limit: 4 };
         assert_eq!(body.push(Bytes::from("cde")), Err(refused));
         // What would fit after the refused chunk is refused too: no body with a hole.
         assert_eq!(body.push(Bytes::from("c")), Err(refused));
-        assert_eq!(body.finish(&signature(b"abc")).err(), Some(refused));
+        assert_eq!(body.finish().err(), Some(refused));
     }
 
     #[test]
     fn a_declared_length_sizes_the_joined_buffer() {
-        let mut body = BodyCollector::new(&verifier(), 1024, Some(100)).unwrap();
+        let mut body = BodyCollector::new(&verifier(), signature(b""), 1024, Some(100)).unwrap();
         body.push(Bytes::from("ab")).unwrap();
         body.push(Bytes::from("cd")).unwrap();
         let Buffer::Many { joined, .. } = &body.buffer else {
@@ -296,12 +304,9 @@ mod tests {
 
     #[test]
     fn a_tampered_chunk_is_a_mismatch() {
-        let mut body = BodyCollector::new(&verifier(), 16, None).unwrap();
+        let mut body = BodyCollector::new(&verifier(), signature(b"abcde"), 16, None).unwrap();
         body.push(Bytes::from("abcdX")).unwrap();
-        assert_eq!(
-            body.finish(&signature(b"abcde")).unwrap_err(),
-            Rejection::Mismatch
-        );
+        assert_eq!(body.finish().unwrap_err(), Rejection::Mismatch);
     }
 
     #[test]
@@ -332,7 +337,8 @@ mod tests {
 
     #[test]
     fn an_absurd_declared_length_under_a_huge_limit_reserves_little() {
-        let mut body = BodyCollector::new(&verifier(), usize::MAX, Some(u64::MAX)).unwrap();
+        let mut body =
+            BodyCollector::new(&verifier(), signature(b""), usize::MAX, Some(u64::MAX)).unwrap();
         body.push(Bytes::from("a")).unwrap();
         body.push(Bytes::from("b")).unwrap();
         let Buffer::Many { joined, .. } = &body.buffer else {

@@ -4,22 +4,24 @@
 use bytes::Bytes;
 
 use crate::digest::Verification;
+use crate::signature::Signature;
 use crate::verifier::Verifier;
 
-/// The bytes received so far, and their hash once there is more than one chunk.
-#[derive(Default)]
+/// The bytes received so far, and their hash once there is more than one chunk. Until
+/// then it holds the request's signature, which starts the hash.
 pub(crate) enum Buffer {
     /// Nothing received yet.
-    #[default]
-    Empty,
+    Empty(Signature),
     /// Exactly one non-empty chunk, kept as it came, not hashed yet.
-    One(Bytes),
+    One(Bytes, Signature),
     /// Several chunks, joined, each hashed as it arrived. The MAC state is boxed so that a
     /// one-chunk body, the usual case, carries none.
     Many {
         joined: Vec<u8>,
         verification: Box<Verification>,
     },
+    /// Only while [`Buffer::push`] moves the buffer from one state to the next.
+    Moving,
 }
 
 impl Buffer {
@@ -37,10 +39,10 @@ impl Buffer {
         if chunk.is_empty() {
             return;
         }
-        *self = match std::mem::take(self) {
-            Buffer::Empty => Buffer::One(chunk),
-            Buffer::One(first) => {
-                let mut verification = Box::new(verifier.start());
+        *self = match std::mem::replace(self, Buffer::Moving) {
+            Buffer::Empty(signature) => Buffer::One(chunk, signature),
+            Buffer::One(first, signature) => {
+                let mut verification = Box::new(verifier.start(signature));
                 verification.update(&first);
                 verification.update(&chunk);
                 let needed = first.len().saturating_add(chunk.len());
@@ -68,14 +70,15 @@ impl Buffer {
                     verification,
                 }
             }
+            Buffer::Moving => Buffer::Moving,
         };
     }
 
     /// How many bytes were received.
     pub(crate) fn len(&self) -> usize {
         match self {
-            Buffer::Empty => 0,
-            Buffer::One(bytes) => bytes.len(),
+            Buffer::Empty(_) | Buffer::Moving => 0,
+            Buffer::One(bytes, _) => bytes.len(),
             Buffer::Many { joined, .. } => joined.len(),
         }
     }
@@ -95,7 +98,10 @@ mod tests {
         // Not of the form 2000 * 2^k, so plain doubling from the first join would pass it.
         let limit = 1_500_000;
         let verifier = verifier();
-        let mut buffer = Buffer::default();
+        let signature = verifier
+            .parse_signature(Some(format!("sha256={}", "00".repeat(32))))
+            .unwrap();
+        let mut buffer = Buffer::Empty(signature);
         let mut pushed = 0;
         while pushed + 1000 <= limit {
             buffer.push(Bytes::from(vec![7_u8; 1000]), &verifier, 0, limit);

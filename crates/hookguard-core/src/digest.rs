@@ -4,9 +4,9 @@
 //! ([`Verification`]) verification share this code.
 //!
 //! # Security
-//! The tag is compared in constant time by `hmac`'s `Mac::verify_slice` (`subtle`). A
-//! forged request is reported as [`Rejection::Mismatch`] before the body's UTF-8 verdict,
-//! so it learns nothing about the body check.
+//! Each key's tag is compared with each candidate in constant time (`hmac`'s `CtOutput`,
+//! `subtle`). A forged request is reported as [`Rejection::Mismatch`] before the body's
+//! UTF-8 verdict, so it learns nothing about the body check.
 //!
 //! # Errors
 //! [`Rejection::Mismatch`] when no secret matches, [`Rejection::BodyNotUtf8`] when one does
@@ -19,16 +19,17 @@
 //! let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"hello world");
 //! let verifier = Verifier::new(Provider::Bindbee, Secret::new("k")?)?;
 //! let signature = verifier.parse_signature(Some(&header))?;
-//! let mut verification = verifier.start();
+//! let mut verification = verifier.start(signature);
 //! verification.update(b"hello ");
 //! verification.update(b"world");
-//! assert_eq!(verification.finish(&signature)?.key().index(), 0);
+//! assert_eq!(verification.finish()?.key().index(), 0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::fmt;
 use std::slice;
 
+use hmac::digest::CtOutput;
 use hmac::Mac as _;
 
 use crate::error::Rejection;
@@ -45,23 +46,33 @@ use crate::verifier::{HmacSha256, Key, Verifier};
 /// # let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"ab");
 /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("k")?)?;
 /// let signature = verifier.parse_signature(Some(&header))?;
-/// let mut verification = verifier.start();
+/// let mut verification = verifier.start(signature);
 /// for chunk in [&b"a"[..], b"b"] {
 ///     verification.update(chunk);
 /// }
-/// verification.finish(&signature)?;
+/// verification.finish()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Verification {
     verifier: Verifier,
+    signature: Signature,
     digest: Digest,
 }
 
 impl Verification {
-    /// A fresh verification under `verifier`'s keys.
-    pub(crate) fn new(verifier: Verifier) -> Verification {
-        let digest = Digest::new(verifier.keys(), verifier.requires_utf8());
-        Verification { verifier, digest }
+    /// A fresh verification of `signature` under `verifier`'s keys, the signed content
+    /// before the body already hashed.
+    pub(crate) fn new(verifier: Verifier, signature: Signature) -> Verification {
+        let digest = Digest::new(
+            verifier.keys(),
+            verifier.requires_utf8(),
+            signature.before_body(),
+        );
+        Verification {
+            verifier,
+            signature,
+            digest,
+        }
     }
 
     /// Hashes the next chunk of the body (and checks it is UTF-8 when required).
@@ -70,15 +81,17 @@ impl Verification {
     /// ```
     /// # use hookguard_core::{Provider, Secret, Verifier};
     /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("k")?)?;
-    /// let mut verification = verifier.start();
+    /// # let signature = verifier.parse_signature(Some("A".repeat(43) + "="))?;
+    /// let mut verification = verifier.start(signature);
     /// verification.update(b"{\"action\":");
-    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn update(&mut self, chunk: &[u8]) {
         self.digest.update(chunk);
     }
 
-    /// Compares the body's MAC under every accepted secret with `signature`.
+    /// Compares the MAC of the signed content under every accepted secret with every
+    /// candidate tag of the signature.
     ///
     /// # Errors
     /// [`Rejection::Mismatch`] when no secret matches; [`Rejection::BodyNotUtf8`] when one
@@ -89,12 +102,12 @@ impl Verification {
     /// # use hookguard_core::{Provider, Rejection, Secret, Verifier};
     /// # let verifier = Verifier::new(Provider::PeopleForce, Secret::new("k")?)?;
     /// let wrong = verifier.parse_signature(Some(format!("sha256={}", "00".repeat(32))))?;
-    /// assert_eq!(verifier.start().finish(&wrong).unwrap_err(), Rejection::Mismatch);
+    /// assert_eq!(verifier.start(wrong).finish().unwrap_err(), Rejection::Mismatch);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn finish(self, signature: &Signature) -> Result<Verified, Rejection> {
-        let index = self.digest.finish(signature)?;
-        self.verifier.verified(index)
+    pub fn finish(self) -> Result<Verified, Rejection> {
+        let index = self.digest.finish(&self.signature)?;
+        self.verifier.verified(index, self.signature)
     }
 }
 
@@ -113,7 +126,7 @@ pub(crate) fn verify_body(
     signature: &Signature,
     body: &[u8],
 ) -> Result<usize, Rejection> {
-    let mut digest = Digest::new(keys, require_utf8);
+    let mut digest = Digest::new(keys, require_utf8, signature.before_body());
     digest.update(body);
     digest.finish(signature)
 }
@@ -132,38 +145,50 @@ enum MacStates {
 }
 
 impl Digest {
-    /// The pre-keyed MAC states cloned, a UTF-8 check if required.
-    fn new(keys: &[Key], require_utf8: bool) -> Digest {
+    /// The pre-keyed MAC states cloned and fed `before_body` (the signed content before
+    /// the body, which is not checked for UTF-8), a UTF-8 check if required.
+    fn new(keys: &[Key], require_utf8: bool, before_body: &[u8]) -> Digest {
         let macs = match keys {
             [only] => MacStates::One(only.mac.clone()),
             [first, second] => MacStates::Two([first.mac.clone(), second.mac.clone()]),
             keys => MacStates::Many(keys.iter().map(|key| key.mac.clone()).collect()),
         };
-        Digest {
-            macs,
-            utf8: require_utf8.then(Utf8Stream::default),
+        let mut digest = Digest { macs, utf8: None };
+        if !before_body.is_empty() {
+            digest.hash(before_body);
         }
+        digest.utf8 = require_utf8.then(Utf8Stream::default);
+        digest
     }
 
     fn update(&mut self, chunk: &[u8]) {
         if let Some(utf8) = self.utf8.as_mut() {
             utf8.update(chunk);
         }
+        self.hash(chunk);
+    }
+
+    fn hash(&mut self, bytes: &[u8]) {
         let macs = match &mut self.macs {
             MacStates::One(mac) => slice::from_mut(mac),
             MacStates::Two(macs) => macs.as_mut_slice(),
             MacStates::Many(macs) => macs.as_mut_slice(),
         };
         for mac in macs {
-            mac.update(chunk);
+            mac.update(bytes);
         }
     }
 
-    /// The index of the first secret whose MAC equals `signature`, then the UTF-8 verdict:
+    /// The index of the first secret whose MAC equals one of `signature`'s tags, then the
+    /// UTF-8 verdict:
     /// a mismatch first, so a forged request learns nothing about the body check.
     fn finish(self, signature: &Signature) -> Result<usize, Rejection> {
-        let tag = signature.as_bytes();
-        let matches = |mac: HmacSha256| mac.verify_slice(tag).is_ok();
+        let matches = |mac: HmacSha256| {
+            let computed = mac.finalize();
+            signature
+                .tags()
+                .any(|tag| computed == CtOutput::new((*tag).into()))
+        };
         let matched = match self.macs {
             MacStates::One(mac) => matches(mac).then_some(0),
             MacStates::Two(macs) => macs.into_iter().position(matches),

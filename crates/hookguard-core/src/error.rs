@@ -38,6 +38,11 @@ pub enum Malformed {
     },
     /// The text is not valid in the provider's encoding (bad alphabet, bad padding).
     InvalidCharacters,
+    /// A list of signatures holds no item of the version the scheme reads that decodes to a
+    /// whole tag.
+    NoUsableSignature,
+    /// A list of signatures holds more items than are accepted.
+    TooManySignatures,
 }
 
 impl fmt::Display for Malformed {
@@ -49,6 +54,10 @@ impl fmt::Display for Malformed {
                 write!(f, "expected {expected} characters, got {actual}")
             }
             Malformed::InvalidCharacters => f.write_str("characters outside the encoding"),
+            Malformed::NoUsableSignature => {
+                f.write_str("no signature of the expected version decodes to a whole tag")
+            }
+            Malformed::TooManySignatures => f.write_str("too many signatures in the header"),
         }
     }
 }
@@ -91,6 +100,20 @@ pub enum Rejection {
     /// The body carries a content coding (such as `gzip`) that the receiver does not verify;
     /// see [`ContentCoding`](crate::ContentCoding).
     UnsupportedContentEncoding(CodingName),
+    /// The scheme signs a delivery id and the request carries none.
+    MissingDeliveryId,
+    /// The delivery id header is repeated, empty, too long or not visible ASCII.
+    MalformedDeliveryId,
+    /// The scheme signs a timestamp and the request carries none.
+    MissingTimestamp,
+    /// The timestamp is repeated or not 1 to 12 decimal digits.
+    MalformedTimestamp,
+    /// The timestamp is further from the receiver's clock than the tolerance, in the past
+    /// (a replay) or in the future.
+    TimestampOutsideTolerance {
+        /// The timestamp minus the receiver's clock, in seconds.
+        skew: i64,
+    },
 }
 
 impl Rejection {
@@ -111,7 +134,12 @@ impl Rejection {
             | Rejection::MultipleSignatures
             | Rejection::MalformedSignature(_)
             | Rejection::Mismatch
-            | Rejection::BodyNotUtf8 => 403,
+            | Rejection::BodyNotUtf8
+            | Rejection::MissingDeliveryId
+            | Rejection::MalformedDeliveryId
+            | Rejection::MissingTimestamp
+            | Rejection::MalformedTimestamp
+            | Rejection::TimestampOutsideTolerance { .. } => 403,
             Rejection::BodyTooLarge { .. } => 413,
             Rejection::BodyUnreadable => 400,
             Rejection::BodyTimeout => 408,
@@ -134,6 +162,18 @@ impl fmt::Display for Rejection {
             Rejection::UnsupportedContentEncoding(coding) => write!(
                 f,
                 "body has Content-Encoding {coding}, and only unencoded (identity) bodies are verified"
+            ),
+            Rejection::MissingDeliveryId => f.write_str("delivery id header is missing"),
+            Rejection::MalformedDeliveryId => {
+                f.write_str("delivery id header is repeated, empty, too long or not ASCII")
+            }
+            Rejection::MissingTimestamp => f.write_str("timestamp is missing"),
+            Rejection::MalformedTimestamp => {
+                f.write_str("timestamp is repeated or not 1 to 12 decimal digits")
+            }
+            Rejection::TimestampOutsideTolerance { skew } => write!(
+                f,
+                "timestamp is {skew} s from the receiver's clock, outside the tolerance"
             ),
         }
     }
@@ -212,6 +252,8 @@ pub enum ConfigError {
         /// The prefix given.
         prefix: String,
     },
+    /// A Standard Webhooks or Svix secret is not `whsec_` followed by standard base64.
+    InvalidWhsecSecret,
 }
 
 impl fmt::Display for ConfigError {
@@ -270,6 +312,10 @@ impl fmt::Display for ConfigError {
             ConfigError::InvalidPrefix { prefix } => write!(
                 f,
                 "signature prefix {prefix:?} must be printable ASCII without spaces"
+            ),
+            ConfigError::InvalidWhsecSecret => f.write_str(
+                "the secret is not `whsec_` followed by base64: copy the signing secret \
+                 exactly as the sender shows it",
             ),
         }
     }

@@ -6,12 +6,14 @@
 // `outcome` (what matched).
 mod body;
 mod buffer;
+mod builder;
 mod content_coding;
 mod digest;
 mod encoding;
 mod error;
 mod outcome;
 mod provider;
+mod scheme;
 mod secret;
 mod signature;
 mod signer;
@@ -21,6 +23,7 @@ mod utf8;
 mod verifier;
 
 pub use body::BodyCollector;
+pub use builder::VerifierBuilder;
 pub use content_coding::{CodingName, ContentCoding};
 pub use digest::Verification;
 pub use encoding::{Encoding, TAG_LEN};
@@ -28,9 +31,9 @@ pub use error::{ConfigError, Malformed, Rejection};
 pub use outcome::{KeyId, Verified};
 pub use provider::{CustomProvider, Provider};
 pub use secret::Secret;
-pub use signature::Signature;
+pub use signature::{Signature, MAX_DELIVERY_ID, MAX_SIGNATURES};
 pub use signer::Signer;
-pub use verifier::{Verifier, VerifierBuilder};
+pub use verifier::Verifier;
 
 /// Default limit on a buffered body: 1 MiB. Adapters refuse larger bodies with `413`.
 ///

@@ -27,11 +27,64 @@ use crate::provider::Provider;
 pub struct Verified {
     provider: Provider,
     key: KeyId,
+    delivery_id: Option<Arc<str>>,
+    timestamp: Option<u64>,
 }
 
 impl Verified {
-    pub(crate) fn new(provider: Provider, key: KeyId) -> Verified {
-        Verified { provider, key }
+    pub(crate) fn new(
+        provider: Provider,
+        key: KeyId,
+        delivery_id: Option<Arc<str>>,
+        timestamp: Option<u64>,
+    ) -> Verified {
+        Verified {
+            provider,
+            key,
+            delivery_id,
+            timestamp,
+        }
+    }
+
+    /// The delivery id the request carried, for schemes that have one (GitHub, Shopify,
+    /// Standard Webhooks, Svix).
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// let signer = Signer::new(Provider::Svix, Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?)?;
+    /// let headers = signer.sign_headers("msg_p5jXN8AQM9LWM0D4loKWxJek", 1_764_460_800, b"{}");
+    /// let verifier = Verifier::builder(Provider::Svix)
+    ///     .secret(Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?)
+    ///     .clock(|| 1_764_460_800)
+    ///     .build()?;
+    /// let header = |name: &str| -> Vec<String> {
+    ///     headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).collect()
+    /// };
+    /// let verified = verifier.verify_request(
+    ///     header,
+    ///     b"{}",
+    /// )?;
+    /// assert_eq!(verified.delivery_id(), Some("msg_p5jXN8AQM9LWM0D4loKWxJek"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn delivery_id(&self) -> Option<&str> {
+        self.delivery_id.as_deref()
+    }
+
+    /// The delivery's timestamp in Unix seconds, for schemes that sign one (Stripe, Slack,
+    /// Standard Webhooks, Svix).
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// # let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"");
+    /// # let verified = Verifier::new(Provider::Bindbee, Secret::new("k")?)?.verify(Some(&header), b"")?;
+    /// assert_eq!(verified.timestamp(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn timestamp(&self) -> Option<u64> {
+        self.timestamp
     }
 
     /// The provider whose scheme matched.

@@ -1,13 +1,19 @@
-//! Who signs the webhook: the header it sends, how it encodes the tag, and any prefix.
+//! Who signs the webhook: the headers it sends, what it signs, how it encodes the tag.
 //!
-//! Two presets follow their providers' documentation exactly:
+//! The presets follow their senders' documentation (each variant names its source):
 //!
-//! | provider | header | value |
-//! |---|---|---|
-//! | [`Provider::PeopleForce`] | `X-PeopleForce-Signature` | `sha256=` + lowercase hex (71 chars) |
-//! | [`Provider::Bindbee`] | `X-Bindbee-Webhook-Signature` | URL-safe base64, padded (44 chars) |
+//! | provider | signature header | signed content | delivery id, timestamp |
+//! |---|---|---|---|
+//! | [`Provider::PeopleForce`] | `X-PeopleForce-Signature: sha256=<hex>` | body | none |
+//! | [`Provider::Bindbee`] | `X-Bindbee-Webhook-Signature: <base64url>` | body | none |
+//! | [`Provider::GitHub`] | `X-Hub-Signature-256: sha256=<hex>` | body | `X-GitHub-Delivery` |
+//! | [`Provider::Shopify`] | `X-Shopify-Hmac-Sha256: <base64>` | body | `X-Shopify-Webhook-Id` |
+//! | [`Provider::Stripe`] | `Stripe-Signature: t=<ts>,v1=<hex>` | `{t}.{body}` | `t` |
+//! | [`Provider::Slack`] | `X-Slack-Signature: v0=<hex>` | `v0:{ts}:{body}` | `X-Slack-Request-Timestamp` |
+//! | [`Provider::StandardWebhooks`] | `webhook-signature: v1,<base64>` | `{id}.{ts}.{body}` | `webhook-id`, `webhook-timestamp` |
+//! | [`Provider::Svix`] | `svix-signature: v1,<base64>` | `{id}.{ts}.{body}` | `svix-id`, `svix-timestamp` |
 //!
-//! Any other HMAC-SHA256 sender is a [`Provider::custom`] away.
+//! Any other HMAC-SHA256 sender of the body is a [`Provider::custom`] away.
 //!
 //! # Example
 //! ```
@@ -22,13 +28,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::encoding::{Encoding, TAG_LEN};
-use crate::error::{ConfigError, Malformed};
+use crate::encoding::Encoding;
+use crate::error::ConfigError;
 
-const PEOPLEFORCE_HEADER: &str = "X-PeopleForce-Signature";
-const BINDBEE_HEADER: &str = "X-Bindbee-Webhook-Signature";
-
-/// A webhook sender's signature scheme. Every scheme is HMAC-SHA256 over the raw body.
+/// A webhook sender's signature scheme: HMAC-SHA256 over the raw body, or over the body
+/// with the delivery's id and timestamp before it.
 ///
 /// # Example
 /// ```
@@ -45,6 +49,24 @@ pub enum Provider {
     PeopleForce,
     /// Bindbee: `X-Bindbee-Webhook-Signature: <URL-safe base64, padded>`.
     Bindbee,
+    /// GitHub ("Validating webhook deliveries"): `X-Hub-Signature-256: sha256=<hex>` over
+    /// the body; the delivery id is `X-GitHub-Delivery`.
+    GitHub,
+    /// Shopify ("Verify webhooks"): `X-Shopify-Hmac-Sha256: <base64>` over the body; the
+    /// delivery id is `X-Shopify-Webhook-Id`.
+    Shopify,
+    /// Stripe ("Verify webhook signatures manually"): `Stripe-Signature: t=<ts>,v1=<hex>`
+    /// over `{t}.{body}`; several `v1` while a secret rolls.
+    Stripe,
+    /// Slack ("Verifying requests from Slack"): `X-Slack-Signature: v0=<hex>` over
+    /// `v0:{timestamp}:{body}`, the timestamp in `X-Slack-Request-Timestamp`.
+    Slack,
+    /// Standard Webhooks (the specification's "Signature scheme"): `webhook-signature`
+    /// holds space-separated `v1,<base64>` over `{id}.{timestamp}.{body}`, the id and
+    /// timestamp in `webhook-id` and `webhook-timestamp`, the secret `whsec_<base64>`.
+    StandardWebhooks,
+    /// Svix: Standard Webhooks with `svix-id`, `svix-timestamp` and `svix-signature`.
+    Svix,
     /// Any other sender; build one with [`Provider::custom`].
     Custom(CustomProvider),
 }
@@ -77,6 +99,10 @@ impl CustomProvider {
     /// ```
     pub fn header_name(&self) -> &str {
         &self.header
+    }
+
+    pub(crate) fn parts(&self) -> (&str, Encoding, &str) {
+        (&self.header, self.encoding, &self.prefix)
     }
 }
 
@@ -130,11 +156,7 @@ impl Provider {
     /// assert_eq!(Provider::Bindbee.header_name(), "X-Bindbee-Webhook-Signature");
     /// ```
     pub fn header_name(&self) -> &str {
-        match self {
-            Provider::PeopleForce => PEOPLEFORCE_HEADER,
-            Provider::Bindbee => BINDBEE_HEADER,
-            Provider::Custom(custom) => &custom.header,
-        }
+        self.spec().signature_header
     }
 
     /// Whether `name` is this provider's signature header, ignoring ASCII case.
@@ -157,11 +179,7 @@ impl Provider {
     /// assert_eq!(Provider::PeopleForce.encoding(), Encoding::Hex);
     /// ```
     pub fn encoding(&self) -> Encoding {
-        match self {
-            Provider::PeopleForce => Encoding::Hex,
-            Provider::Bindbee => Encoding::Base64Url { padded: true },
-            Provider::Custom(custom) => custom.encoding,
-        }
+        self.spec().encoding
     }
 
     /// The text written before the encoded tag (empty when there is none).
@@ -173,11 +191,32 @@ impl Provider {
     /// assert_eq!(Provider::Bindbee.prefix(), "");
     /// ```
     pub fn prefix(&self) -> &str {
-        match self {
-            Provider::PeopleForce => "sha256=",
-            Provider::Bindbee => "",
-            Provider::Custom(custom) => &custom.prefix,
-        }
+        self.spec().prefix
+    }
+
+    /// Whether the scheme signs the body alone (no delivery id or timestamp in the signed
+    /// content): then one header value is the whole signature.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::Provider;
+    /// assert!(Provider::GitHub.signs_body_only());
+    /// assert!(!Provider::Stripe.signs_body_only());
+    /// ```
+    pub fn signs_body_only(&self) -> bool {
+        self.spec().before_body.is_empty()
+    }
+
+    /// The header carrying the delivery id, for schemes that have one.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::Provider;
+    /// assert_eq!(Provider::GitHub.delivery_id_header(), Some("X-GitHub-Delivery"));
+    /// assert_eq!(Provider::PeopleForce.delivery_id_header(), None);
+    /// ```
+    pub fn delivery_id_header(&self) -> Option<&'static str> {
+        self.spec().id_header.map(|(name, _)| name)
     }
 
     /// The full length of a valid header value: prefix plus encoded tag.
@@ -208,26 +247,6 @@ impl Provider {
         }
         Ok(())
     }
-
-    /// Reads the tag out of one header value: surrounding blanks, then prefix, then encoding.
-    pub(crate) fn parse_tag(&self, value: &[u8]) -> Result<[u8; TAG_LEN], Malformed> {
-        let value = value.trim_ascii();
-        if value.is_empty() {
-            return Err(Malformed::Empty);
-        }
-        let encoded = value
-            .strip_prefix(self.prefix().as_bytes())
-            .ok_or(Malformed::MissingPrefix)?;
-        self.encoding().decode(encoded)
-    }
-
-    /// Writes the header value this provider would send for `tag`.
-    pub(crate) fn format_tag(&self, tag: &[u8; TAG_LEN]) -> String {
-        let mut value = String::with_capacity(self.signature_len());
-        value.push_str(self.prefix());
-        value.push_str(&self.encoding().encode(tag));
-        value
-    }
 }
 
 /// RFC 9110 `token` characters.
@@ -241,6 +260,12 @@ impl fmt::Display for Provider {
         match self {
             Provider::PeopleForce => f.write_str("peopleforce"),
             Provider::Bindbee => f.write_str("bindbee"),
+            Provider::GitHub => f.write_str("github"),
+            Provider::Shopify => f.write_str("shopify"),
+            Provider::Stripe => f.write_str("stripe"),
+            Provider::Slack => f.write_str("slack"),
+            Provider::StandardWebhooks => f.write_str("standard-webhooks"),
+            Provider::Svix => f.write_str("svix"),
             Provider::Custom(custom) => write!(f, "custom({})", custom.header),
         }
     }
@@ -249,13 +274,21 @@ impl fmt::Display for Provider {
 impl std::str::FromStr for Provider {
     type Err = String;
 
-    /// Parses a preset's name, ignoring case: `peopleforce` or `bindbee`.
+    /// Parses a preset's name, ignoring case: `peopleforce`, `bindbee`, `github`,
+    /// `shopify`, `stripe`, `slack`, `standard-webhooks` or `svix`.
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         match name.to_ascii_lowercase().as_str() {
             "peopleforce" => Ok(Provider::PeopleForce),
             "bindbee" => Ok(Provider::Bindbee),
+            "github" => Ok(Provider::GitHub),
+            "shopify" => Ok(Provider::Shopify),
+            "stripe" => Ok(Provider::Stripe),
+            "slack" => Ok(Provider::Slack),
+            "standard-webhooks" => Ok(Provider::StandardWebhooks),
+            "svix" => Ok(Provider::Svix),
             other => Err(format!(
-                "unknown provider {other:?}: use peopleforce or bindbee"
+                "unknown provider {other:?}: use peopleforce, bindbee, github, shopify, \
+                 stripe, slack, standard-webhooks or svix"
             )),
         }
     }
@@ -264,6 +297,8 @@ impl std::str::FromStr for Provider {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::TAG_LEN;
+    use crate::error::{Malformed, Rejection};
 
     #[test]
     fn presets_follow_the_seed_documents() {
@@ -292,33 +327,43 @@ mod tests {
         assert!(!Provider::PeopleForce.matches_header("X-PeopleForce-Signature2"));
     }
 
+    /// How a PeopleForce verifier reads one header value.
+    fn parse(value: &[u8]) -> Result<[u8; TAG_LEN], Rejection> {
+        let verifier =
+            crate::Verifier::new(Provider::PeopleForce, crate::Secret::new("k").unwrap()).unwrap();
+        verifier
+            .parse_signature(Some(value))
+            .map(|signature| *signature.as_bytes())
+    }
+
     #[test]
-    fn parse_tag_reports_each_malformation() {
-        let pf = Provider::PeopleForce;
-        assert_eq!(pf.parse_tag(b""), Err(Malformed::Empty));
-        assert_eq!(pf.parse_tag(b"   "), Err(Malformed::Empty));
-        assert_eq!(pf.parse_tag(&[b'a'; 64]), Err(Malformed::MissingPrefix));
+    fn parsing_reports_each_malformation() {
+        let malformed = |why| Err(Rejection::MalformedSignature(why));
+        assert_eq!(parse(b""), malformed(Malformed::Empty));
+        assert_eq!(parse(b"   "), malformed(Malformed::Empty));
+        assert_eq!(parse(&[b'a'; 64]), malformed(Malformed::MissingPrefix));
         assert_eq!(
-            pf.parse_tag(b"sha256=abc"),
-            Err(Malformed::WrongLength {
+            parse(b"sha256=abc"),
+            malformed(Malformed::WrongLength {
                 expected: 64,
                 actual: 3
             })
         );
         let mut not_hex = b"sha256=".to_vec();
         not_hex.extend([b'z'; 64]);
-        assert_eq!(pf.parse_tag(&not_hex), Err(Malformed::InvalidCharacters));
+        assert_eq!(parse(&not_hex), malformed(Malformed::InvalidCharacters));
     }
 
     #[test]
     fn prefix_is_case_sensitive() {
-        let tag = [1_u8; TAG_LEN];
-        let value = Provider::PeopleForce
-            .format_tag(&tag)
-            .replace("sha256=", "SHA256=");
+        let value = format!("SHA256={}", "01".repeat(32));
         assert_eq!(
-            Provider::PeopleForce.parse_tag(value.as_bytes()),
-            Err(Malformed::MissingPrefix)
+            parse(value.as_bytes()),
+            Err(Rejection::MalformedSignature(Malformed::MissingPrefix))
+        );
+        assert_eq!(
+            parse(value.replace("SHA", "sha").as_bytes()),
+            Ok([1; TAG_LEN])
         );
     }
 
@@ -352,7 +397,18 @@ mod tests {
     #[test]
     fn names_parse_and_display() {
         assert_eq!("PeopleForce".parse(), Ok(Provider::PeopleForce));
-        assert!("github".parse::<Provider>().is_err());
+        assert_eq!("GitHub".parse(), Ok(Provider::GitHub));
+        assert!("gitlab".parse::<Provider>().is_err());
+        for name in [
+            "github",
+            "shopify",
+            "stripe",
+            "slack",
+            "standard-webhooks",
+            "svix",
+        ] {
+            assert_eq!(name.parse::<Provider>().unwrap().to_string(), name);
+        }
         assert_eq!(Provider::Bindbee.to_string(), "bindbee");
         assert_eq!(
             Provider::custom("X-Sig", Encoding::Hex).to_string(),

@@ -16,9 +16,11 @@ use std::fmt;
 use crate::error::ConfigError;
 use hmac::Mac as _;
 
+use crate::builder::{keyed, system_clock};
 use crate::provider::Provider;
+use crate::scheme::{Part, Syntax, TimestampSource};
 use crate::secret::Secret;
-use crate::verifier::{keyed, HmacSha256};
+use crate::verifier::HmacSha256;
 
 /// Signs bodies the way a provider does. The key is processed once, at construction.
 ///
@@ -56,12 +58,14 @@ impl Signer {
     pub fn new(provider: Provider, secret: Secret) -> Result<Signer, ConfigError> {
         provider.validate()?;
         Ok(Signer {
-            mac: keyed(&secret)?,
+            mac: keyed(&provider, &secret)?,
             provider,
         })
     }
 
-    /// The signature header's value for `body`.
+    /// The signature header's value for `body`. For a scheme that also signs a delivery
+    /// id or a timestamp, it signs an empty id and the current time; use
+    /// [`Signer::sign_headers`] to choose them.
     ///
     /// # Example
     /// ```
@@ -74,10 +78,59 @@ impl Signer {
     /// # Ok::<(), hookguard_core::ConfigError>(())
     /// ```
     pub fn sign(&self, body: &[u8]) -> String {
+        self.signature_value("", system_clock(), body)
+    }
+
+    /// The headers a sender adds to a delivery of `body` with the delivery id `id` (used
+    /// by schemes that have one) and the timestamp `timestamp` in Unix seconds (used by
+    /// schemes that sign one), as `(name, value)` pairs: the signature header first.
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_core::{Provider, Secret, Signer};
+    ///
+    /// let signer = Signer::new(Provider::Slack, Secret::new("8f742231b10e8888abcd99yyyzzz85a5")?)?;
+    /// let headers = signer.sign_headers("", 1_531_420_618, b"token=xyzz0WbapA4vBCDEFasx0q6G");
+    /// assert_eq!(headers[1], ("X-Slack-Request-Timestamp".to_owned(), "1531420618".to_owned()));
+    /// assert!(headers[0].1.starts_with("v0="));
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn sign_headers(&self, id: &str, timestamp: u64, body: &[u8]) -> Vec<(String, String)> {
+        let spec = self.provider.spec();
+        let mut headers = vec![(
+            spec.signature_header.to_owned(),
+            self.signature_value(id, timestamp, body),
+        )];
+        if let TimestampSource::Header(name) = spec.timestamp {
+            headers.push((name.to_owned(), timestamp.to_string()));
+        }
+        if let Some((name, _)) = spec.id_header {
+            headers.push((name.to_owned(), id.to_owned()));
+        }
+        headers
+    }
+
+    /// The signature header's value for `body` with `id` and `timestamp`.
+    fn signature_value(&self, id: &str, timestamp: u64, body: &[u8]) -> String {
+        let spec = self.provider.spec();
         let mut mac = self.mac.clone();
+        for part in spec.before_body {
+            match part {
+                Part::Id => mac.update(id.as_bytes()),
+                Part::Timestamp => mac.update(timestamp.to_string().as_bytes()),
+                Part::Literal(text) => mac.update(text.as_bytes()),
+            }
+        }
         mac.update(body);
-        self.provider
-            .format_tag(&mac.finalize().into_bytes().into())
+        let tag = spec.encoding.encode(&mac.finalize().into_bytes().into());
+        match spec.syntax {
+            Syntax::Single => format!("{}{tag}", spec.prefix),
+            Syntax::VersionedList { version } => format!("{version},{tag}"),
+            Syntax::KeyValue {
+                timestamp: key,
+                signature,
+            } => format!("{key}={timestamp},{signature}={tag}"),
+        }
     }
 
     /// The header to send the value in, in the provider's documented spelling.

@@ -33,9 +33,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-use hmac::{Hmac, KeyInit as _};
+use std::time::Duration;
+
+use hmac::Hmac;
 use sha2::Sha256;
 
+use crate::builder::{system_clock, Clock, VerifierBuilder, DEFAULT_TOLERANCE};
 use crate::digest::{verify_body, Verification};
 use crate::error::{ConfigError, Rejection};
 use crate::outcome::{KeyId, Verified};
@@ -65,21 +68,14 @@ struct Shared {
     provider: Provider,
     keys: Vec<Key>,
     require_utf8: bool,
-}
-
-/// HMAC-SHA256 keyed with `secret`, ready to clone per message.
-///
-/// # Errors
-/// None in practice: HMAC takes a key of any length, and a [`Secret`] is never empty (the
-/// one key it could refuse is reported as [`ConfigError::EmptySecret`]).
-pub(crate) fn keyed(secret: &Secret) -> Result<HmacSha256, ConfigError> {
-    HmacSha256::new_from_slice(secret.expose()).map_err(|_| ConfigError::EmptySecret)
+    tolerance: Duration,
+    clock: Clock,
 }
 
 /// One accepted secret: its keyed MAC state and the id reported when it matches.
 pub(crate) struct Key {
     pub(crate) mac: HmacSha256,
-    id: KeyId,
+    pub(crate) id: KeyId,
 }
 
 impl Verifier {
@@ -117,6 +113,8 @@ impl Verifier {
             provider,
             secrets: Vec::new(),
             require_utf8: true,
+            tolerance: DEFAULT_TOLERANCE,
+            clock: Arc::new(system_clock),
         }
     }
 
@@ -133,7 +131,9 @@ impl Verifier {
         &self.shared.provider
     }
 
-    /// Reads the tag out of the signature header's values, before any body is read.
+    /// Reads the signature out of the signature header's values, before any body is read,
+    /// for schemes that sign the body alone (a scheme with a delivery id or a timestamp
+    /// needs [`Verifier::read_headers`]).
     ///
     /// `values` holds every value of the provider's header the request carried: none, one,
     /// or several (which is refused).
@@ -158,10 +158,63 @@ impl Verifier {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        Signature::parse(&self.shared.provider, values)
+        let mut values = Some(values);
+        self.read_headers(|name| {
+            self.shared
+                .provider
+                .matches_header(name)
+                .then(|| values.take())
+                .flatten()
+                .into_iter()
+                .flatten()
+        })
     }
 
-    /// Starts an incremental verification: feed the body with [`Verification::update`].
+    /// Reads everything the scheme takes from the request's headers, before any body is
+    /// read: the signature header, the delivery id and the timestamp (checked against the
+    /// clock and the tolerance). `header(name)` gives every value of the header `name`
+    /// (case-insensitive), in order.
+    ///
+    /// # Errors
+    /// As [`Verifier::parse_signature`], and [`Rejection::MissingDeliveryId`],
+    /// [`Rejection::MalformedDeliveryId`], [`Rejection::MissingTimestamp`],
+    /// [`Rejection::MalformedTimestamp`] or [`Rejection::TimestampOutsideTolerance`].
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_core::{Provider, Rejection, Secret, Verifier};
+    ///
+    /// let verifier = Verifier::builder(Provider::Slack)
+    ///     .secret(Secret::new("k")?)
+    ///     .clock(|| 1_764_460_800)
+    ///     .build()?;
+    /// let stale = verifier.read_headers(|name| match name {
+    ///     "X-Slack-Signature" => vec![format!("v0={}", "00".repeat(32))],
+    ///     "X-Slack-Request-Timestamp" => vec!["1764460000".to_owned()],
+    ///     _ => vec![],
+    /// });
+    /// assert_eq!(stale.unwrap_err(), Rejection::TimestampOutsideTolerance { skew: -800 });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read_headers<F, I, V>(&self, header: F) -> Result<Signature, Rejection>
+    where
+        F: FnMut(&str) -> I,
+        I: IntoIterator<Item = V>,
+        V: AsRef<[u8]>,
+    {
+        let signature = Signature::read(&self.shared.provider.spec(), header)?;
+        if let Some(timestamp) = signature.timestamp() {
+            let now = (self.shared.clock)();
+            let skew = i64::try_from(i128::from(timestamp) - i128::from(now)).unwrap_or(i64::MAX);
+            if skew.unsigned_abs() > self.shared.tolerance.as_secs() {
+                return Err(Rejection::TimestampOutsideTolerance { skew });
+            }
+        }
+        Ok(signature)
+    }
+
+    /// Starts an incremental verification of a request whose headers gave `signature`:
+    /// feed the body with [`Verification::update`].
     ///
     /// # Example
     /// ```
@@ -172,14 +225,14 @@ impl Verifier {
     /// let verifier = Verifier::new(Provider::PeopleForce, secret()?)?;
     ///
     /// let signature = verifier.parse_signature(Some(&header))?;
-    /// let mut verification = verifier.start();
+    /// let mut verification = verifier.start(signature);
     /// verification.update(b"hello ");
     /// verification.update(b"world");
-    /// assert!(verification.finish(&signature).is_ok());
+    /// assert!(verification.finish().is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn start(&self) -> Verification {
-        Verification::new(self.clone())
+    pub fn start(&self, signature: Signature) -> Verification {
+        Verification::new(self.clone(), signature)
     }
 
     /// Verifies a whole body against the signature header's values in one call.
@@ -202,7 +255,44 @@ impl Verifier {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        self.verify_parsed(&self.parse_signature(values)?, body)
+        self.verify_parsed(self.parse_signature(values)?, body)
+    }
+
+    /// Verifies a whole request in one call: its headers (as [`Verifier::read_headers`])
+    /// and its body.
+    ///
+    /// # Errors
+    /// Any [`Rejection`] from [`Verifier::read_headers`], then [`Rejection::Mismatch`] or
+    /// [`Rejection::BodyNotUtf8`].
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_core::{Provider, Secret, Signer, Verifier};
+    ///
+    /// let body = br#"{"type":"invoice.paid"}"#;
+    /// let signer = Signer::new(Provider::Stripe, Secret::new("whsec_test")?)?;
+    /// let headers = signer.sign_headers("", 1_764_460_800, body);
+    /// let verifier = Verifier::builder(Provider::Stripe)
+    ///     .secret(Secret::new("whsec_test")?)
+    ///     .clock(|| 1_764_460_810)
+    ///     .build()?;
+    /// let header = |name: &str| -> Vec<String> {
+    ///     headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).collect()
+    /// };
+    /// let verified = verifier.verify_request(
+    ///     header,
+    ///     body,
+    /// )?;
+    /// assert_eq!(verified.timestamp(), Some(1_764_460_800));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_request<F, I, V>(&self, header: F, body: &[u8]) -> Result<Verified, Rejection>
+    where
+        F: FnMut(&str) -> I,
+        I: IntoIterator<Item = V>,
+        V: AsRef<[u8]>,
+    {
+        self.verify_parsed(self.read_headers(header)?, body)
     }
 }
 
@@ -210,11 +300,30 @@ impl Verifier {
     /// Verifies a whole body against an already parsed signature, in one frame.
     pub(crate) fn verify_parsed(
         &self,
-        signature: &Signature,
+        signature: Signature,
         body: &[u8],
     ) -> Result<Verified, Rejection> {
-        let index = verify_body(self.keys(), self.requires_utf8(), signature, body)?;
-        self.verified(index)
+        let index = verify_body(self.keys(), self.requires_utf8(), &signature, body)?;
+        self.verified(index, signature)
+    }
+
+    /// A verifier from its built parts.
+    pub(crate) fn from_parts(
+        provider: Provider,
+        keys: Vec<Key>,
+        require_utf8: bool,
+        tolerance: Duration,
+        clock: Clock,
+    ) -> Verifier {
+        Verifier {
+            shared: Arc::new(Shared {
+                provider,
+                keys,
+                require_utf8,
+                tolerance,
+                clock,
+            }),
+        }
     }
 
     /// The keyed MAC states, in order of preference.
@@ -227,10 +336,20 @@ impl Verifier {
         self.shared.require_utf8
     }
 
-    /// What a match on the key at `index` reports.
-    pub(crate) fn verified(&self, index: usize) -> Result<Verified, Rejection> {
+    /// What a match on the key at `index` reports, with what `signature`'s headers said.
+    pub(crate) fn verified(
+        &self,
+        index: usize,
+        signature: Signature,
+    ) -> Result<Verified, Rejection> {
         let key = self.shared.keys.get(index).ok_or(Rejection::Mismatch)?;
-        Ok(Verified::new(self.shared.provider.clone(), key.id.clone()))
+        let (delivery_id, timestamp) = signature.into_outcome();
+        Ok(Verified::new(
+            self.shared.provider.clone(),
+            key.id.clone(),
+            delivery_id,
+            timestamp,
+        ))
     }
 }
 
@@ -241,116 +360,7 @@ impl fmt::Debug for Verifier {
             .field("provider", &self.shared.provider)
             .field("keys", &keys)
             .field("require_utf8", &self.shared.require_utf8)
+            .field("tolerance", &self.shared.tolerance)
             .finish_non_exhaustive()
-    }
-}
-
-/// Configures a [`Verifier`]: secrets in order of preference, UTF-8 checking.
-///
-/// # Example
-/// ```
-/// use hookguard_core::{Provider, Secret, Verifier};
-///
-/// let verifier = Verifier::builder(Provider::PeopleForce)
-///     .secret(Secret::new("current")?)
-///     .secret(Secret::new("previous")?)
-///     .require_utf8(false)
-///     .build()?;
-/// # Ok::<(), hookguard_core::ConfigError>(())
-/// ```
-#[derive(Debug)]
-#[must_use]
-pub struct VerifierBuilder {
-    provider: Provider,
-    secrets: Vec<(Option<Arc<str>>, Secret)>,
-    require_utf8: bool,
-}
-
-impl VerifierBuilder {
-    /// Accepts signatures made with `secret`. The first secret added is the current one;
-    /// later ones are still accepted (rotation). Reported by index on success.
-    ///
-    /// # Example
-    /// ```
-    /// # use hookguard_core::{Provider, Secret, Verifier};
-    /// let builder = Verifier::builder(Provider::Bindbee).secret(Secret::new("k")?);
-    /// # Ok::<(), hookguard_core::ConfigError>(())
-    /// ```
-    pub fn secret(mut self, secret: Secret) -> Self {
-        self.secrets.push((None, secret));
-        self
-    }
-
-    /// Like [`VerifierBuilder::secret`], with an id reported on success (such as the date
-    /// the key was issued). Ids must be unique.
-    ///
-    /// # Example
-    /// ```
-    /// # use hookguard_core::{Provider, Secret, Verifier};
-    /// let builder = Verifier::builder(Provider::Bindbee)
-    ///     .secret_with_id("2026-11", Secret::new("k")?);
-    /// # Ok::<(), hookguard_core::ConfigError>(())
-    /// ```
-    pub fn secret_with_id(mut self, id: impl Into<String>, secret: Secret) -> Self {
-        self.secrets.push((Some(id.into().into()), secret));
-        self
-    }
-
-    /// Whether the body must be valid UTF-8 (default `true`, as both providers send UTF-8
-    /// JSON). With `false`, any bytes are accepted once the signature matches.
-    ///
-    /// # Example
-    /// ```
-    /// # use hookguard_core::{Provider, Secret, Verifier};
-    /// let verifier = Verifier::builder(Provider::Bindbee)
-    ///     .secret(Secret::new("k")?)
-    ///     .require_utf8(false)
-    ///     .build()?;
-    /// # Ok::<(), hookguard_core::ConfigError>(())
-    /// ```
-    pub fn require_utf8(mut self, required: bool) -> Self {
-        self.require_utf8 = required;
-        self
-    }
-
-    /// Keys every secret once and builds the verifier.
-    ///
-    /// # Errors
-    /// [`ConfigError::NoSecrets`], [`ConfigError::DuplicateKeyId`], or an invalid custom
-    /// provider ([`ConfigError::InvalidHeaderName`], [`ConfigError::InvalidPrefix`]).
-    ///
-    /// # Example
-    /// ```
-    /// use hookguard_core::{ConfigError, Provider, Verifier};
-    ///
-    /// let err = Verifier::builder(Provider::Bindbee).build().unwrap_err();
-    /// assert!(matches!(err, ConfigError::NoSecrets));
-    /// ```
-    pub fn build(self) -> Result<Verifier, ConfigError> {
-        self.provider.validate()?;
-        if self.secrets.is_empty() {
-            return Err(ConfigError::NoSecrets);
-        }
-        let mut keys: Vec<Key> = Vec::with_capacity(self.secrets.len());
-        for (index, (label, secret)) in self.secrets.iter().enumerate() {
-            if let Some(label) = label {
-                if keys.iter().any(|key| key.id.label() == Some(label)) {
-                    return Err(ConfigError::DuplicateKeyId {
-                        id: label.to_string(),
-                    });
-                }
-            }
-            keys.push(Key {
-                mac: keyed(secret)?,
-                id: KeyId::new(index, label.clone()),
-            });
-        }
-        Ok(Verifier {
-            shared: Arc::new(Shared {
-                provider: self.provider,
-                keys,
-                require_utf8: self.require_utf8,
-            }),
-        })
     }
 }

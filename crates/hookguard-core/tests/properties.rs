@@ -132,17 +132,17 @@ proptest! {
         let value = sign(&provider, secret, &body);
         let one_shot = verifier.verify(Some(&value), &body);
         let signature = verifier.parse_signature(Some(&value)).unwrap();
-        let mut verification = verifier.start();
+        let mut verification = verifier.start(signature.clone());
         // The adapters' collector too: one chunk is verified at the end, more are hashed
         // as they arrive; both must agree with the one-shot call and keep the bytes.
-        let mut collector = BodyCollector::new(&verifier, body.len(), None).unwrap();
+        let mut collector = BodyCollector::new(&verifier, signature, body.len(), None).unwrap();
         cuts.sort_unstable();
         for piece in split_at_cuts(&body, &cuts) {
             verification.update(piece);
             collector.push(Bytes::copy_from_slice(piece)).unwrap();
         }
-        let collected = collector.finish(&signature);
-        prop_assert_eq!(verification.finish(&signature), one_shot.clone());
+        let collected = collector.finish();
+        prop_assert_eq!(verification.finish(), one_shot.clone());
         prop_assert_eq!(collected.as_ref().err(), one_shot.as_ref().err());
         if let Ok((bytes, verified)) = collected {
             prop_assert_eq!(&bytes[..], &body[..]);

@@ -8,7 +8,7 @@ use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use bytes::{Buf, Bytes};
-use hookguard_core::{BodyCollector, Rejection, Signature, Verifier};
+use hookguard_core::{BodyCollector, Rejection, Verifier};
 use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
@@ -85,7 +85,6 @@ pub(crate) struct Pending<S> {
     pub(crate) parts: Parts,
     pub(crate) inner: S,
     pub(crate) verifier: Verifier,
-    pub(crate) signature: Signature,
     pub(crate) body: BodyCollector,
 }
 
@@ -224,10 +223,9 @@ impl<S> Pending<S> {
             mut parts,
             inner,
             verifier,
-            signature,
             body,
         } = self;
-        match body.finish(&signature) {
+        match body.finish() {
             Ok((bytes, verified)) => {
                 tracing::debug!(
                     provider = %verified.provider(),

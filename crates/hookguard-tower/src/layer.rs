@@ -5,7 +5,6 @@ use std::fmt;
 use std::time::Duration;
 
 use hookguard_core::{ContentCoding, Verifier, DEFAULT_MAX_BODY_SIZE};
-use http::HeaderName;
 use tower_layer::Layer;
 
 use crate::response::{DefaultRejection, RejectionResponse};
@@ -15,7 +14,6 @@ use crate::service::VerifySignature;
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
     pub(crate) verifier: Verifier,
-    pub(crate) header: Option<HeaderName>,
     pub(crate) max_body_size: usize,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) content_coding: ContentCoding,
@@ -80,7 +78,6 @@ impl VerifySignatureLayer {
     pub fn new(verifier: Verifier) -> Self {
         VerifySignatureLayer {
             config: Config {
-                header: crate::service::header_name(&verifier),
                 verifier,
                 max_body_size: DEFAULT_MAX_BODY_SIZE,
                 read_timeout: None,

@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use hookguard_core::{BodyCollector, Rejection, Verifier};
 use http::request::Parts;
-use http::{header, HeaderName, Request, Response};
+use http::{header, Request, Response};
 use http_body::Body;
 use http_body_util::Full;
 use tower_service::Service;
@@ -153,23 +153,19 @@ where
         let rejection_response = self.rejection.clone();
         let Config {
             verifier,
-            header,
             max_body_size,
             read_timeout,
             content_coding,
         } = &self.config;
 
         let (parts, body) = request.into_parts();
-        let signature = match header {
-            Some(name) => verifier.parse_signature(
-                parts
-                    .headers
-                    .get_all(name)
-                    .iter()
-                    .map(http::HeaderValue::as_bytes),
-            ),
-            None => Err(Rejection::MissingSignature),
-        };
+        let signature = verifier.read_headers(|name| {
+            parts
+                .headers
+                .get_all(name)
+                .iter()
+                .map(http::HeaderValue::as_bytes)
+        });
         let signature = match signature {
             Ok(signature) => signature,
             Err(rejection) => return reject(verifier, &parts, rejection, rejection_response),
@@ -186,7 +182,7 @@ where
         let hinted = Some(body.size_hint().lower()).filter(|&lower| lower > 0);
         let content_length = parts.headers.get_all(header::CONTENT_LENGTH).iter();
         let declared = BodyCollector::declared_length(content_length).max(hinted);
-        let collector = match BodyCollector::new(verifier, limit, declared) {
+        let collector = match BodyCollector::new(verifier, signature, limit, declared) {
             Ok(collector) => collector,
             Err(rejection) => return reject(verifier, &parts, rejection, rejection_response),
         };
@@ -194,7 +190,6 @@ where
             parts,
             inner,
             verifier: verifier.clone(),
-            signature,
             body: collector,
         };
         ResponseFuture::buffering(body, pending, *read_timeout, rejection_response)
@@ -226,12 +221,6 @@ pub(crate) fn log_rejection(verifier: &Verifier, parts: &Parts, rejection: Rejec
         path = parts.uri.path(),
         "webhook request refused"
     );
-}
-
-/// The provider's header name in `http`'s form, or `None` if it cannot be one (then every
-/// request is refused as unsigned).
-pub(crate) fn header_name(verifier: &Verifier) -> Option<HeaderName> {
-    HeaderName::from_bytes(verifier.provider().header_name().as_bytes()).ok()
 }
 
 impl<S, R> fmt::Debug for VerifySignature<S, R>

@@ -134,7 +134,7 @@ fn bad_usage_exits_2() {
         &["sign", "--provider", "peopleforce", "--prefix", "v1="],
         &["sign", "--header", "X-Sig"],
         &["sign", "--encoding", "hex"],
-        &["sign", "--provider", "github"],
+        &["sign", "--provider", "gitlab"],
         &["sign", "--header", "X-Sig", "--encoding", "base32"],
         &["sign", "--provider", "bindbee", "--secret", "hunter2"],
         &[

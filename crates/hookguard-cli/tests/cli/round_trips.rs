@@ -117,3 +117,32 @@ fn the_body_is_raw_bytes_and_a_trailing_newline_counts() {
         .code(0)
         .stdout("valid (key 0)\n");
 }
+
+#[test]
+fn github_and_shopify_presets_sign_as_documented_and_timestamped_schemes_are_usage_errors() {
+    // GitHub's published example ("Validating webhook deliveries").
+    hookguard()
+        .args(["sign", "--provider", "github"])
+        .env("WEBHOOK_SECRET", "It's a Secret to Everybody")
+        .write_stdin("Hello, World!")
+        .assert()
+        .code(0)
+        .stdout("sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17\n");
+    let shopify = sign(&["--provider", "shopify"], BODY);
+    hookguard()
+        .args(["verify", "--provider", "shopify", "--signature", &shopify])
+        .env("WEBHOOK_SECRET", SECRET)
+        .write_stdin(BODY)
+        .assert()
+        .code(0);
+    for name in ["stripe", "slack", "standard-webhooks", "svix"] {
+        hookguard()
+            .args(["sign", "--provider", name])
+            .env("WEBHOOK_SECRET", SECRET)
+            .write_stdin(BODY)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("body-only schemes"));
+    }
+}

@@ -1,0 +1,174 @@
+//! How a sender signs a delivery: the signed content, the signature header's syntax, and
+//! the form of the secret. Each [`Provider`](crate::Provider) preset is one [`Spec`].
+
+use crate::encoding::Encoding;
+use crate::provider::Provider;
+
+const PEOPLEFORCE_HEADER: &str = "X-PeopleForce-Signature";
+const BINDBEE_HEADER: &str = "X-Bindbee-Webhook-Signature";
+
+/// How the signature header's value is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Syntax {
+    /// One value: the prefix, then the encoded tag (PeopleForce, Bindbee, GitHub, Shopify,
+    /// Slack's `v0=`).
+    Single,
+    /// Space-separated `<version>,<tag>` items (Standard Webhooks, Svix): each item of
+    /// `version` is a candidate, items of other versions are skipped.
+    VersionedList {
+        /// The version whose items are read, such as `v1`.
+        version: &'static str,
+    },
+    /// Comma-separated `<key>=<value>` items (Stripe): the `timestamp` item is the
+    /// delivery's timestamp, each `signature` item a candidate, other keys are skipped.
+    KeyValue {
+        /// The key of the timestamp item, such as `t`.
+        timestamp: &'static str,
+        /// The key of a signature item, such as `v1`.
+        signature: &'static str,
+    },
+}
+
+/// A piece of the signed content before the body (the body always comes last).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The delivery id, as the request carries it.
+    Id,
+    /// The timestamp, as the request carries it (decimal Unix seconds).
+    Timestamp,
+    /// Fixed text, such as `.` or `v0:`.
+    Literal(&'static str),
+}
+
+/// How the configured secret becomes the HMAC key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SecretForm {
+    /// The secret's bytes are the key.
+    Raw,
+    /// `whsec_` and the key in standard base64 (Standard Webhooks, Svix); the key is the
+    /// decoded bytes. A secret without the prefix is taken as the base64 alone.
+    Whsec,
+}
+
+/// Where a scheme reads the timestamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TimestampSource {
+    /// The scheme has none.
+    None,
+    /// A header of its own.
+    Header(&'static str),
+    /// An item of the signature header ([`Syntax::KeyValue`]).
+    SignatureHeader,
+}
+
+/// One scheme, fully described.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Spec<'a> {
+    pub(crate) signature_header: &'a str,
+    pub(crate) syntax: Syntax,
+    pub(crate) encoding: Encoding,
+    /// Text before the encoded tag in a [`Syntax::Single`] value.
+    pub(crate) prefix: &'a str,
+    /// The signed content before the body.
+    pub(crate) before_body: &'static [Part],
+    /// The delivery id's header, and whether a request must carry it.
+    pub(crate) id_header: Option<(&'static str, bool)>,
+    pub(crate) timestamp: TimestampSource,
+    pub(crate) secret: SecretForm,
+}
+
+impl<'a> Spec<'a> {
+    /// A body-only scheme: one header, one value, no id, no timestamp.
+    pub(crate) const fn body_only(
+        signature_header: &'a str,
+        encoding: Encoding,
+        prefix: &'a str,
+    ) -> Spec<'a> {
+        Spec {
+            signature_header,
+            syntax: Syntax::Single,
+            encoding,
+            prefix,
+            before_body: &[],
+            id_header: None,
+            timestamp: TimestampSource::None,
+            secret: SecretForm::Raw,
+        }
+    }
+}
+
+/// Standard Webhooks (<https://www.standardwebhooks.com>, spec "Signature scheme"):
+/// `{id}.{timestamp}.{body}`, signed with the `whsec_` key, `v1,<base64>` items.
+pub(crate) const STANDARD_WEBHOOKS_CONTENT: &[Part] = &[
+    Part::Id,
+    Part::Literal("."),
+    Part::Timestamp,
+    Part::Literal("."),
+];
+
+/// Stripe (docs.stripe.com/webhooks, "Verify manually"): `{t}.{body}`.
+pub(crate) const STRIPE_CONTENT: &[Part] = &[Part::Timestamp, Part::Literal(".")];
+
+/// Slack (api.slack.com, "Verifying requests from Slack"): `v0:{timestamp}:{body}`.
+pub(crate) const SLACK_CONTENT: &[Part] =
+    &[Part::Literal("v0:"), Part::Timestamp, Part::Literal(":")];
+
+impl Provider {
+    /// The full description of this scheme.
+    pub(crate) fn spec(&self) -> Spec<'_> {
+        match self {
+            Provider::PeopleForce => Spec::body_only(PEOPLEFORCE_HEADER, Encoding::Hex, "sha256="),
+            Provider::Bindbee => {
+                Spec::body_only(BINDBEE_HEADER, Encoding::Base64Url { padded: true }, "")
+            }
+            Provider::GitHub => Spec {
+                id_header: Some(("X-GitHub-Delivery", false)),
+                ..Spec::body_only("X-Hub-Signature-256", Encoding::Hex, "sha256=")
+            },
+            Provider::Shopify => Spec {
+                id_header: Some(("X-Shopify-Webhook-Id", false)),
+                ..Spec::body_only(
+                    "X-Shopify-Hmac-Sha256",
+                    Encoding::Base64 { padded: true },
+                    "",
+                )
+            },
+            Provider::Stripe => Spec {
+                syntax: Syntax::KeyValue {
+                    timestamp: "t",
+                    signature: "v1",
+                },
+                before_body: STRIPE_CONTENT,
+                timestamp: TimestampSource::SignatureHeader,
+                ..Spec::body_only("Stripe-Signature", Encoding::Hex, "")
+            },
+            Provider::Slack => Spec {
+                before_body: SLACK_CONTENT,
+                timestamp: TimestampSource::Header("X-Slack-Request-Timestamp"),
+                ..Spec::body_only("X-Slack-Signature", Encoding::Hex, "v0=")
+            },
+            Provider::StandardWebhooks => standard_webhooks("webhook"),
+            Provider::Svix => standard_webhooks("svix"),
+            Provider::Custom(custom) => {
+                let (header, encoding, prefix) = custom.parts();
+                Spec::body_only(header, encoding, prefix)
+            }
+        }
+    }
+}
+
+/// Standard Webhooks with its headers named `{family}-id`, `-timestamp` and `-signature`.
+fn standard_webhooks(family: &'static str) -> Spec<'static> {
+    let (signature, id, timestamp) = match family {
+        "svix" => ("svix-signature", "svix-id", "svix-timestamp"),
+        _ => ("webhook-signature", "webhook-id", "webhook-timestamp"),
+    };
+    Spec {
+        syntax: Syntax::VersionedList { version: "v1" },
+        before_body: STANDARD_WEBHOOKS_CONTENT,
+        id_header: Some((id, true)),
+        timestamp: TimestampSource::Header(timestamp),
+        secret: SecretForm::Whsec,
+        ..Spec::body_only(signature, Encoding::Base64 { padded: true }, "")
+    }
+}

@@ -1,0 +1,167 @@
+//! The senders' own vectors (`tests/vectors/schemes.py`: Standard Webhooks', Svix's,
+//! Stripe's and Slack's published Python libraries, and GitHub's and Shopify's documented
+//! HMAC): every row their verifiers accept, hookguard accepts and reports the same delivery
+//! id and timestamp; every row they refuse, hookguard refuses for the same reason; and
+//! hookguard's `Signer` makes headers its verifier accepts for every scheme.
+//!
+//! The Ed25519 rows (`discord`, `standard-webhooks-v1a`) are read by the Ed25519 tests.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
+
+use hookguard::{Provider, Rejection, Secret, Signer, Verifier};
+
+/// The HMAC schemes of the file, by their names there.
+const HMAC_SCHEMES: [&str; 6] = [
+    "standard-webhooks",
+    "svix",
+    "stripe",
+    "slack",
+    "github",
+    "shopify",
+];
+
+struct Row {
+    scheme: String,
+    case: String,
+    key: String,
+    body: Vec<u8>,
+    headers: Vec<(String, String)>,
+    now: u64,
+    valid: bool,
+    delivery_id: Option<String>,
+    timestamp: Option<u64>,
+    reason: String,
+}
+
+fn rows() -> Vec<Row> {
+    include_str!("vectors/schemes.tsv")
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let [scheme, case, key, _signing_key, body, headers, now, expected, id, timestamp, reason] =
+                fields[..]
+            else {
+                panic!("bad row {line:?}");
+            };
+            let headers: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(headers).expect("headers JSON");
+            Row {
+                scheme: scheme.to_owned(),
+                case: case.to_owned(),
+                key: key.to_owned(),
+                body: hex::decode(body).expect("body hex"),
+                headers: headers
+                    .into_iter()
+                    .map(|(name, value)| (name, value.as_str().expect("string").to_owned()))
+                    .collect(),
+                now: now.parse().expect("now"),
+                valid: expected == "valid",
+                delivery_id: (!id.is_empty()).then(|| id.to_owned()),
+                timestamp: (!timestamp.is_empty()).then(|| timestamp.parse().expect("timestamp")),
+                reason: reason.to_owned(),
+            }
+        })
+        .collect()
+}
+
+fn verifier(scheme: &str, key: &str, now: u64) -> Verifier {
+    let provider: Provider = scheme.parse().expect("preset");
+    Verifier::builder(provider)
+        .secret(Secret::new(key).expect("key"))
+        .require_utf8(false)
+        .clock(move || now)
+        .build()
+        .expect("verifier")
+}
+
+fn values<'a>(headers: &'a [(String, String)], name: &str) -> Vec<&'a [u8]> {
+    headers
+        .iter()
+        .filter(|(header, _)| header.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_bytes())
+        .collect()
+}
+
+/// Whether `rejection` is the refusal the senders' verifiers gave as `reason`.
+fn same_reason(reason: &str, rejection: Rejection) -> bool {
+    match reason {
+        "signature" => matches!(
+            rejection,
+            Rejection::Mismatch | Rejection::MalformedSignature(_)
+        ),
+        "stale" => matches!(rejection, Rejection::TimestampOutsideTolerance { skew } if skew < 0),
+        "future" => matches!(rejection, Rejection::TimestampOutsideTolerance { skew } if skew > 0),
+        "missing" => matches!(
+            rejection,
+            Rejection::MissingSignature
+                | Rejection::MissingTimestamp
+                | Rejection::MissingDeliveryId
+        ),
+        other => panic!("unknown reason {other:?}"),
+    }
+}
+
+#[test]
+fn hookguard_agrees_with_the_senders_on_every_row() {
+    let rows = rows();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for row in rows
+        .iter()
+        .filter(|row| HMAC_SCHEMES.contains(&row.scheme.as_str()))
+    {
+        checked += 1;
+        let name = format!("{} {}", row.scheme, row.case);
+        let outcome = verifier(&row.scheme, &row.key, row.now)
+            .verify_request(|header| values(&row.headers, header), &row.body);
+        match (row.valid, outcome) {
+            (true, Ok(verified)) => {
+                if verified.delivery_id() != row.delivery_id.as_deref() {
+                    failures.push(format!("{name}: delivery id {:?}", verified.delivery_id()));
+                }
+                if verified.timestamp() != row.timestamp {
+                    failures.push(format!("{name}: timestamp {:?}", verified.timestamp()));
+                }
+            }
+            (true, Err(rejection)) => failures.push(format!("{name}: refused ({rejection})")),
+            (false, Ok(_)) => failures.push(format!("{name}: accepted but must not be")),
+            (false, Err(rejection)) if !same_reason(&row.reason, rejection) => {
+                failures.push(format!(
+                    "{name}: refused as {rejection:?}, the senders say {}",
+                    row.reason
+                ));
+            }
+            (false, Err(_)) => {}
+        }
+    }
+    assert!(checked >= 90, "only {checked} HMAC rows");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn signer_headers_verify_for_every_scheme_and_match_the_senders_bytes() {
+    for row in rows()
+        .iter()
+        .filter(|row| HMAC_SCHEMES.contains(&row.scheme.as_str()) && row.valid)
+        .filter(|row| row.case == "employee_create" || row.case == "published_example")
+    {
+        let provider: Provider = row.scheme.parse().expect("preset");
+        let signer =
+            Signer::new(provider, Secret::new(row.key.as_str()).expect("key")).expect("signer");
+        let id = row.delivery_id.as_deref().unwrap_or("");
+        let headers = signer.sign_headers(id, row.timestamp.unwrap_or(row.now), &row.body);
+        let outcome = verifier(&row.scheme, &row.key, row.now)
+            .verify_request(|header| values(&headers, header), &row.body);
+        assert!(outcome.is_ok(), "{} {}: {outcome:?}", row.scheme, row.case);
+        // The signature header is the sender's, byte for byte, where the sender sends one
+        // signature.
+        let (name, ours) = &headers[0];
+        let theirs = values(&row.headers, name);
+        assert_eq!(theirs, [ours.as_bytes()], "{} {}", row.scheme, row.case);
+    }
+}
