@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod delivery;
+mod headers;
 mod options;
 mod send;
 mod sign;
@@ -12,8 +14,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Sign, verify and send webhook deliveries the way PeopleForce, Bindbee or any
-/// HMAC-SHA256 sender does.
+/// Sign, verify and send webhook deliveries the way PeopleForce, Bindbee, GitHub, Shopify,
+/// Stripe, Slack, Standard Webhooks, Svix or any HMAC-SHA256 sender of the body does.
 ///
 /// The secret is read from the environment (`WEBHOOK_SECRET` unless `--secret-env` names
 /// another variable) or from files (`--secret-file`), never from the command line.
@@ -30,15 +32,15 @@ struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the signature header value a provider would send for a body.
+    /// Print the headers a provider would send with a body, one `Name: value` per line.
     Sign(sign::SignArgs),
-    /// Check a signature header value against a body (exit 0 valid, 1 invalid, 2 usage).
+    /// Check a request's headers (`-H`) and body (exit 0 valid, 1 invalid, 2 usage).
     Verify(verify::VerifyArgs),
-    /// Sign a body and POST it to a URL, as the provider would (exit 0 on 2xx, 1 otherwise).
+    /// Sign a body and POST it to a URL with the provider's headers (exit 0 on 2xx, 1 otherwise).
     Send(send::SendArgs),
 }
 
-/// Exit code for a signature that does not verify, a non-2xx answer or a failed delivery.
+/// Exit code for a request that does not verify, a non-2xx answer or a failed delivery.
 const EXIT_FAILED: u8 = 1;
 /// Exit code for usage and configuration errors (clap uses the same for its own).
 const EXIT_USAGE: u8 = 2;

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
-use hookguard_core::{Encoding, Provider, Secret, Signer};
+use hookguard_core::{Encoding, Provider, Secret};
 
 use crate::Failure;
 
@@ -19,8 +19,8 @@ pub(crate) const DEFAULT_SECRET_ENV: &str = "WEBHOOK_SECRET";
         .args(["provider", "header"])
 ))]
 pub(crate) struct ProviderArgs {
-    /// A preset provider that signs the body alone: `peopleforce`, `bindbee`, `github` or
-    /// `shopify`.
+    /// A preset: `peopleforce`, `bindbee`, `github`, `shopify`, `stripe`, `slack`,
+    /// `standard-webhooks` or `svix`.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["header", "encoding", "prefix"])]
     provider: Option<Provider>,
 
@@ -45,12 +45,7 @@ impl ProviderArgs {
     /// argument rules already rule this out).
     pub(crate) fn provider(&self) -> Result<Provider, Failure> {
         match (&self.provider, &self.header, self.encoding) {
-            (Some(provider), _, _) if provider.signs_body_only() => Ok(provider.clone()),
-            (Some(provider), _, _) => Err(Failure::usage(format!(
-                "{provider} signs a timestamp or a delivery id with the body; this command \
-                 signs and verifies body-only schemes: peopleforce, bindbee, github, shopify \
-                 or a custom --header"
-            ))),
+            (Some(provider), _, _) => Ok(provider.clone()),
             (None, Some(header), Some(encoding)) => {
                 let custom = Provider::custom(header.clone(), encoding);
                 Ok(match &self.prefix {
@@ -164,49 +159,5 @@ impl BodyArgs {
                 Ok(body)
             }
         }
-    }
-}
-
-/// What `sign` and `send` share: a scheme, one secret and a body to sign.
-#[derive(Debug, Args)]
-pub(crate) struct DeliveryArgs {
-    /// The signature scheme.
-    #[command(flatten)]
-    provider: ProviderArgs,
-
-    /// The secret.
-    #[command(flatten)]
-    secret: SigningSecretArgs,
-
-    /// The body.
-    #[command(flatten)]
-    body: BodyArgs,
-}
-
-/// A body and the signature header a provider would send with it.
-#[derive(Debug)]
-pub(crate) struct SignedDelivery {
-    /// The signature header's name, in the provider's documented spelling.
-    pub(crate) header_name: String,
-    /// The signature header's value.
-    pub(crate) signature: String,
-    /// The body, byte for byte as read.
-    pub(crate) body: Vec<u8>,
-}
-
-impl DeliveryArgs {
-    /// Loads the secret, reads the body and signs it.
-    ///
-    /// # Errors
-    /// A usage failure for configuration errors (missing secret, bad custom header) and
-    /// unreadable bodies.
-    pub(crate) fn sign(&self) -> Result<SignedDelivery, Failure> {
-        let signer = Signer::new(self.provider.provider()?, self.secret.secret()?)?;
-        let body = self.body.read()?;
-        Ok(SignedDelivery {
-            header_name: signer.header_name().to_owned(),
-            signature: signer.sign(&body),
-            body,
-        })
     }
 }

@@ -1,17 +1,18 @@
-//! `hookguard send`: sign a body and POST it to a URL, as the provider would.
+//! `hookguard send`: sign a body and POST it to a URL with the provider's headers, as the
+//! provider would.
 
 use std::time::Duration;
 
 use clap::Args;
 use ureq::http::Uri;
 
-use crate::options::DeliveryArgs;
+use crate::delivery::DeliveryArgs;
 use crate::{write_stdout, Failure};
 
 /// Options of `hookguard send`.
 #[derive(Debug, Args)]
 pub(crate) struct SendArgs {
-    /// The scheme, the secret and the body.
+    /// The scheme, the secret, the body, the delivery id and timestamp.
     #[command(flatten)]
     delivery: DeliveryArgs,
 
@@ -28,7 +29,8 @@ pub(crate) struct SendArgs {
     timeout: u64,
 }
 
-/// Signs the body, POSTs it, prints the status line and the response body.
+/// Signs the body, POSTs it with every header the scheme adds, prints the status line and
+/// the response body.
 ///
 /// Redirects are not followed: a provider delivers to the configured URL only, so a `3xx`
 /// answer is reported like any other non-`2xx` one.
@@ -61,14 +63,13 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), Failure> {
         .timeout_global(Some(Duration::from_secs(args.timeout)))
         .build()
         .into();
-    let mut response = agent
-        .post(uri)
-        .header("Content-Type", &args.content_type)
-        .header(&delivery.header_name, &delivery.signature)
-        .send(&delivery.body[..])
-        .map_err(|error| {
-            Failure::failed(format_args!("delivery to {} failed: {error}", args.url))
-        })?;
+    let request = delivery.headers.iter().fold(
+        agent.post(uri).header("Content-Type", &args.content_type),
+        |request, (name, value)| request.header(name, value),
+    );
+    let mut response = request.send(&delivery.body[..]).map_err(|error| {
+        Failure::failed(format_args!("delivery to {} failed: {error}", args.url))
+    })?;
 
     let status = response.status();
     write_stdout(

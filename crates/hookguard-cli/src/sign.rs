@@ -1,32 +1,31 @@
-//! `hookguard sign`: print the signature header a provider would send for a body.
+//! `hookguard sign`: print the headers a provider would send with a body.
+
+use std::fmt::Write as _;
 
 use clap::Args;
 
-use crate::options::DeliveryArgs;
+use crate::delivery::DeliveryArgs;
 use crate::{write_stdout, Failure};
 
 /// Options of `hookguard sign`.
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
-    /// The scheme, the secret and the body.
+    /// The scheme, the secret, the body, the delivery id and timestamp.
     #[command(flatten)]
     delivery: DeliveryArgs,
-
-    /// Print `Header-Name: value` instead of the bare value.
-    #[arg(long)]
-    header_line: bool,
 }
 
-/// Signs the body and prints the header value (or the whole header line).
+/// Signs the body and prints each header as `Name: value`, the signature header first.
 ///
 /// # Errors
-/// Exit code 2 for configuration errors (missing secret, bad custom header) and unreadable bodies.
+/// Exit code 2 for configuration errors (missing secret, bad custom header, an id or a
+/// timestamp the scheme does not use) and unreadable bodies.
 pub(crate) fn run(args: &SignArgs) -> Result<(), Failure> {
     let delivery = args.delivery.sign()?;
-    let line = if args.header_line {
-        format!("{}: {}\n", delivery.header_name, delivery.signature)
-    } else {
-        format!("{}\n", delivery.signature)
-    };
-    write_stdout(line.as_bytes())
+    let mut lines = String::new();
+    for (name, value) in &delivery.headers {
+        // Writing to a `String` cannot fail.
+        let _ = writeln!(lines, "{name}: {value}");
+    }
+    write_stdout(lines.as_bytes())
 }

@@ -1,8 +1,12 @@
-//! `hookguard verify`: check a signature header value against a body.
+//! `hookguard verify`: check a request's headers and body against a scheme and its secrets.
+
+use std::fmt::Write as _;
+use std::time::Duration;
 
 use clap::Args;
-use hookguard_core::{Verifier, VerifierBuilder};
+use hookguard_core::{Provider, Rejection, Verified, Verifier, VerifierBuilder};
 
+use crate::headers::{self, RequestHeader};
 use crate::options::{BodyArgs, ProviderArgs, VerifyingSecretArgs};
 use crate::{write_stdout, Failure};
 
@@ -21,36 +25,107 @@ pub(crate) struct VerifyArgs {
     #[command(flatten)]
     body: BodyArgs,
 
-    /// The signature header's value, as the request carried it.
+    /// A header of the request, as `Name: value` (repeat for each; names ignore case). Give
+    /// every header the scheme reads: the signature, and the timestamp and delivery id
+    /// where the scheme has them.
+    #[arg(
+        short = 'H',
+        long = "request-header",
+        value_name = "NAME: VALUE",
+        value_parser = RequestHeader::parse
+    )]
+    headers: Vec<RequestHeader>,
+
+    /// The signature header's value: the same as `-H '<signature header>: VALUE'`.
     #[arg(long, value_name = "VALUE")]
-    signature: String,
+    signature: Option<String>,
+
+    /// Check the timestamp against this time (Unix seconds) instead of the system clock,
+    /// to verify a delivery captured earlier.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    now: Option<u64>,
+
+    /// How far the timestamp may be from the clock, either way (default: 5 minutes).
+    #[arg(long, value_name = "SECONDS")]
+    tolerance: Option<u64>,
 
     /// Accept bodies that are not valid UTF-8 (rejected by default).
     #[arg(long)]
     allow_non_utf8: bool,
 }
 
-/// Verifies the body and prints `valid (key N)`, N being the index of the secret that matched.
+/// Verifies the request and prints `valid (key N)`, N being the index of the secret that
+/// matched, with the delivery id and the timestamp when the scheme has them.
 ///
 /// # Errors
-/// Exit code 1 with the rejection reason when the signature does not verify, exit code 2 for
-/// configuration errors and unreadable bodies.
+/// Exit code 1 with the rejection reason when the request does not verify, exit code 2 for
+/// configuration errors, unreadable bodies and a `--signature` given alongside a `-H` for
+/// the same header.
 pub(crate) fn run(args: &VerifyArgs) -> Result<(), Failure> {
-    let verifier = args
+    let provider = args.provider.provider()?;
+    let mut request = args.headers.clone();
+    if let Some(signature) = &args.signature {
+        if request
+            .iter()
+            .any(|header| provider.matches_header(&header.name))
+        {
+            return Err(Failure::usage(format_args!(
+                "--signature and -H '{}: ...' give the same header: keep one",
+                provider.header_name()
+            )));
+        }
+        request.push(RequestHeader {
+            name: provider.header_name().to_owned(),
+            value: signature.clone(),
+        });
+    }
+
+    let mut builder = args
         .secrets
         .secrets()?
         .into_iter()
-        .fold(
-            Verifier::builder(args.provider.provider()?),
-            VerifierBuilder::secret,
-        )
-        .require_utf8(!args.allow_non_utf8)
-        .build()?;
+        .fold(Verifier::builder(provider), VerifierBuilder::secret)
+        .require_utf8(!args.allow_non_utf8);
+    if let Some(seconds) = args.tolerance {
+        builder = builder.tolerance(Duration::from_secs(seconds));
+    }
+    if let Some(now) = args.now {
+        builder = builder.clock(move || now);
+    }
+    let verifier = builder.build()?;
     let body = args.body.read()?;
-    match verifier.verify(Some(&args.signature), &body) {
-        Ok(verified) => {
-            write_stdout(format!("valid (key {})\n", verified.key().index()).as_bytes())
-        }
-        Err(rejection) => Err(Failure::failed(format_args!("invalid: {rejection}"))),
+
+    match verifier.verify_request(|name| headers::values(&request, name), &body) {
+        Ok(verified) => write_stdout(outcome(&verified).as_bytes()),
+        Err(rejection) => Err(Failure::failed(format_args!(
+            "invalid: {}",
+            reason(&rejection, verifier.provider())
+        ))),
+    }
+}
+
+/// `valid (key N[, delivery ID][, timestamp T])` and a line break.
+fn outcome(verified: &Verified) -> String {
+    let mut line = format!("valid (key {}", verified.key().index());
+    if let Some(id) = verified.delivery_id() {
+        let _ = write!(line, ", delivery {id}");
+    }
+    if let Some(timestamp) = verified.timestamp() {
+        let _ = write!(line, ", timestamp {timestamp}");
+    }
+    line.push_str(")\n");
+    line
+}
+
+/// The rejection, naming the header to add when one is missing.
+fn reason(rejection: &Rejection, provider: &Provider) -> String {
+    let header = match rejection {
+        Rejection::MissingSignature => Some(provider.header_name()),
+        Rejection::MissingDeliveryId => provider.delivery_id_header(),
+        _ => None,
+    };
+    match header {
+        Some(name) => format!("{rejection} (give -H '{name}: ...')"),
+        None => rejection.to_string(),
     }
 }

@@ -1,5 +1,5 @@
-//! End-to-end tests of the `hookguard` binary: sign/verify round trips, the Python-made
-//! vectors, exit codes, rotation, and `send` against a one-shot HTTP server.
+//! End-to-end tests of the `hookguard` binary: sign/verify round trips for every scheme,
+//! the Python-made vectors, exit codes, rotation, and `send` against a one-shot HTTP server.
 
 #![allow(
     clippy::unwrap_used,
@@ -15,6 +15,10 @@ mod exit_codes;
 mod one_shot;
 #[path = "cli/round_trips.rs"]
 mod round_trips;
+#[path = "cli/scheme_vectors.rs"]
+mod scheme_vectors;
+#[path = "cli/schemes.rs"]
+mod schemes;
 #[path = "cli/send.rs"]
 mod send;
 #[path = "cli/vectors.rs"]
@@ -61,14 +65,37 @@ pub(crate) fn stdout_of(cmd: &mut Command) -> String {
     String::from_utf8(output).unwrap()
 }
 
-/// `hookguard sign` with the secret in `WEBHOOK_SECRET` and the body on stdin; the value.
-pub(crate) fn sign(scheme: &[&str], body: &[u8]) -> String {
-    let out = stdout_of(
+/// The `Name: value` lines `hookguard sign` prints, as pairs.
+pub(crate) fn header_lines(out: &str) -> Vec<(String, String)> {
+    assert!(out.ends_with('\n'), "{out:?}");
+    out.lines()
+        .map(|line| {
+            let (name, value) = line.split_once(": ").unwrap();
+            (name.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+/// `hookguard sign` with `secret` in `WEBHOOK_SECRET` and the body on stdin: the headers.
+pub(crate) fn sign_headers(args: &[&str], secret: &str, body: &[u8]) -> Vec<(String, String)> {
+    header_lines(&stdout_of(
         hookguard()
             .arg("sign")
-            .args(scheme)
-            .env("WEBHOOK_SECRET", SECRET)
+            .args(args)
+            .env("WEBHOOK_SECRET", secret)
             .write_stdin(body),
-    );
-    out.strip_suffix('\n').unwrap().to_owned()
+    ))
+}
+
+/// The signature header's value (the first line `hookguard sign` prints) with [`SECRET`].
+pub(crate) fn sign(scheme: &[&str], body: &[u8]) -> String {
+    sign_headers(scheme, SECRET, body).swap_remove(0).1
+}
+
+/// `-H 'Name: value'` arguments for `hookguard verify`.
+pub(crate) fn header_args(headers: &[(String, String)]) -> Vec<String> {
+    headers
+        .iter()
+        .flat_map(|(name, value)| ["-H".to_owned(), format!("{name}: {value}")])
+        .collect()
 }

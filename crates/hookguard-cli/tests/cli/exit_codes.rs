@@ -6,7 +6,7 @@ use std::path::Path;
 use predicates::prelude::*;
 
 use crate::support::hookguard;
-use crate::{scratch_dir, sign, stdout_of, write_file, BODY, SECRET};
+use crate::{header_lines, scratch_dir, sign, stdout_of, write_file, BODY, SECRET};
 
 #[test]
 fn forged_tampered_and_malformed_signatures_exit_1_with_the_reason() {
@@ -120,7 +120,7 @@ fn secret_env_names_another_variable() {
 
 #[test]
 fn bad_usage_exits_2() {
-    let cases: [&[&str]; 12] = [
+    let cases: [&[&str]; 15] = [
         &["sign"],
         &[
             "sign",
@@ -157,8 +157,28 @@ fn bad_usage_exits_2() {
             "--signature",
             "x",
         ],
-        &["verify", "--provider", "bindbee"],
         &["send", "--provider", "bindbee"],
+        // -H takes `Name: value`.
+        &["verify", "--provider", "bindbee", "-H", "no colon"],
+        &["verify", "--provider", "bindbee", "-H", "X Sig: v"],
+        &[
+            "verify",
+            "--provider",
+            "svix",
+            "-H",
+            "svix-id: a",
+            "--now",
+            "soon",
+        ],
+        &[
+            "verify",
+            "--provider",
+            "svix",
+            "-H",
+            "svix-id: a",
+            "--tolerance",
+            "-1",
+        ],
     ];
     for args in cases {
         hookguard()
@@ -169,8 +189,61 @@ fn bad_usage_exits_2() {
             .code(2)
             .stdout("");
     }
-    // Config errors found after parsing exit 2 too: an invalid custom header name, a bad URL,
-    // an unreadable body file.
+}
+
+#[test]
+fn configuration_errors_found_after_parsing_exit_2() {
+    // An id or a timestamp the scheme does not use or cannot carry, the signature header
+    // given twice, an invalid custom header name, a bad URL, an unreadable body file.
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["sign", "--provider", "peopleforce", "--id", "abc"],
+            "--id",
+        ),
+        (
+            &["sign", "--provider", "github", "--timestamp", "1"],
+            "--timestamp",
+        ),
+        (&["sign", "--provider", "svix", "--id", "msg 1"], "svix-id"),
+        (&["sign", "--provider", "svix", "--id", ""], "svix-id"),
+        (
+            &[
+                "send",
+                "--provider",
+                "stripe",
+                "--id",
+                "evt_1",
+                "--url",
+                "http://127.0.0.1:9/",
+            ],
+            "--id",
+        ),
+        (
+            &[
+                "verify",
+                "--provider",
+                "bindbee",
+                "--signature",
+                "x",
+                "-H",
+                "x-bindbee-webhook-signature: x",
+            ],
+            "--signature",
+        ),
+    ];
+    for (args, reason) in cases {
+        hookguard()
+            .args(args)
+            .env(
+                "WEBHOOK_SECRET",
+                "whsec_A9Gjd2eTx/mLqkvvIK6JP8ozo0glOvlk4Ta+5bSGMMY=",
+            )
+            .write_stdin(BODY)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(reason));
+    }
     hookguard()
         .args(["sign", "--header", "X Sig", "--encoding", "hex"])
         .env("WEBHOOK_SECRET", SECRET)
@@ -236,7 +309,7 @@ fn rotation_reports_which_secret_matched() {
                 .arg(key)
                 .write_stdin(BODY),
         );
-        out.trim_end().to_owned()
+        header_lines(&out).swap_remove(0).1
     };
     let verify = |signature: &str| {
         let mut cmd = hookguard();

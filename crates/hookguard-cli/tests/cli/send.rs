@@ -1,13 +1,14 @@
-//! `send`: the signed body posted as it is, each provider's header, and the exit code for
-//! the receiver's answer or a refused connection.
+//! `send`: the signed body posted as it is, each provider's headers (the timestamp and
+//! delivery id too), and the exit code for the receiver's answer or a refused connection.
 
 use std::net::TcpListener;
+use std::time::SystemTime;
 
 use predicates::prelude::*;
 
 use crate::one_shot::one_shot_server;
 use crate::support::hookguard;
-use crate::{scratch_dir, sign, write_file, BODY, GITHUB, SECRET};
+use crate::{header_args, scratch_dir, sign, sign_headers, write_file, BODY, GITHUB, SECRET};
 
 #[test]
 fn send_posts_the_signed_body_and_exits_0_on_200() {
@@ -93,4 +94,55 @@ fn send_exits_1_when_the_connection_is_refused() {
         .code(1)
         .stdout("")
         .stderr(predicate::str::contains("failed"));
+}
+
+#[test]
+fn send_adds_every_header_of_timestamped_schemes() {
+    const WHSEC: &str = "whsec_A9Gjd2eTx/mLqkvvIK6JP8ozo0glOvlk4Ta+5bSGMMY=";
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let fixed = ["--id", "msg_p5jXN8AQM9LWM0D4loKWxJek", "--timestamp", &now];
+    let cases: [(&str, &str, &[&str]); 3] = [
+        ("svix", WHSEC, &fixed),
+        ("slack", SECRET, &fixed[2..]),
+        ("standard-webhooks", WHSEC, &[]),
+    ];
+    for (name, secret, extra) in cases {
+        let (url, server) = one_shot_server("200 OK", "");
+        hookguard()
+            .args(["send", "--provider", name, "--url", &url])
+            .args(extra)
+            .env("WEBHOOK_SECRET", secret)
+            .write_stdin(BODY)
+            .assert()
+            .code(0);
+        let received = server.join().unwrap();
+        assert_eq!(received.body, BODY);
+        let signed = sign_headers(&[&["--provider", name], extra].concat(), secret, BODY);
+        let sent: Vec<(String, String)> = signed
+            .iter()
+            .map(|(header, _)| {
+                let got = received
+                    .header(header)
+                    .unwrap_or_else(|| panic!("{name}: no {header}"));
+                (header.clone(), got.to_owned())
+            })
+            .collect();
+        if !extra.is_empty() {
+            // Given the same id and timestamp, send adds exactly what sign prints.
+            assert_eq!(sent, signed, "{name}");
+        }
+        // What arrived verifies.
+        hookguard()
+            .args(["verify", "--provider", name])
+            .args(header_args(&sent))
+            .env("WEBHOOK_SECRET", secret)
+            .write_stdin(BODY)
+            .assert()
+            .code(0)
+            .stdout(predicate::str::starts_with("valid (key 0"));
+    }
 }

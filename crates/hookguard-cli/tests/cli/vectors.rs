@@ -16,10 +16,10 @@ fn sign_reproduces_the_python_vectors() {
         let [name, provider, secret_hex, body_hex, expected] = fields[..] else {
             panic!("malformed vector line: {line}");
         };
-        let scheme: &[&str] = match provider {
-            "peopleforce" => &["--provider", "peopleforce"],
-            "bindbee" => &["--provider", "bindbee"],
-            "github" => &GITHUB,
+        let (scheme, header): (&[&str], &str) = match provider {
+            "peopleforce" => (&["--provider", "peopleforce"], "X-PeopleForce-Signature"),
+            "bindbee" => (&["--provider", "bindbee"], "X-Bindbee-Webhook-Signature"),
+            "github" => (&GITHUB, "X-Hub-Signature-256"),
             other => panic!("unknown provider {other} in {name}"),
         };
         let secret = hex::decode(secret_hex).unwrap();
@@ -43,7 +43,7 @@ fn sign_reproduces_the_python_vectors() {
                 .arg("--body-file")
                 .arg(&body_file),
         );
-        assert_eq!(got, format!("{expected}\n"), "{name}");
+        assert_eq!(got, format!("{header}: {expected}\n"), "{name}");
 
         hookguard()
             .arg("verify")
