@@ -32,11 +32,11 @@
 //!      -H 'Content-Type: application/json' --data-binary @$body   # 403: not signed
 //!
 //! # Sign like PeopleForce with the CLI...
-//! sig=$(WEBHOOK_SECRET=s3cret cargo run -q -p hookguard-cli -- sign --provider peopleforce --body-file $body)
+//! header=$(WEBHOOK_SECRET=s3cret cargo run -q -p hookguard-cli -- sign --provider peopleforce --body-file $body)
 //! # ...or with openssl:
-//! sig="sha256=$(openssl dgst -sha256 -hmac s3cret < $body | sed 's/^.* //')"
+//! header="X-PeopleForce-Signature: sha256=$(openssl dgst -sha256 -hmac s3cret < $body | sed 's/^.* //')"
 //! curl -i -X POST http://127.0.0.1:3000/webhooks/peopleforce \
-//!      -H 'Content-Type: application/json' -H "X-PeopleForce-Signature: $sig" --data-binary @$body
+//!      -H 'Content-Type: application/json' -H "$header" --data-binary @$body
 //!
 //! # Or let the CLI sign and send in one go (to either app):
 //! WEBHOOK_SECRET=s3cret cargo run -q -p hookguard-cli -- send --provider peopleforce \
