@@ -15,9 +15,14 @@ pub(crate) async fn check<R>(
     settings: &Settings<R>,
     req: &mut ServiceRequest,
 ) -> Result<Verified, Rejection> {
-    let signature = settings
-        .verifier
-        .read_headers(|name| req.headers().get_all(name).map(HeaderValue::as_bytes))?;
+    let signature_name = settings.verifier.provider().header_name();
+    let signature = settings.verifier.read_headers(|name| {
+        let values = match &settings.signature_header {
+            Some(parsed) if name == signature_name => req.headers().get_all(parsed),
+            _ => req.headers().get_all(name),
+        };
+        values.map(HeaderValue::as_bytes)
+    })?;
     settings.content_coding.check(
         req.headers()
             .get_all(CONTENT_ENCODING)

@@ -46,8 +46,17 @@ const MAX_TIMESTAMP_DIGITS: usize = 12;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {
     first: [u8; TAG_LEN],
+    /// Everything a body-only request with one signature does not have; boxed, so the
+    /// signature a body-only request carries through an adapter's future stays small.
+    extra: Option<Box<Extra>>,
+}
+
+/// The rest of a [`Signature`]: further candidates, and what a scheme signs beside the
+/// body.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Extra {
     more: Vec<[u8; TAG_LEN]>,
-    /// The signed content before the body (empty for body-only schemes).
+    /// The signed content before the body.
     before_body: Vec<u8>,
     delivery_id: Option<Arc<str>>,
     timestamp: Option<u64>,
@@ -107,12 +116,15 @@ impl Signature {
         let first = tags
             .next()
             .ok_or(Rejection::MalformedSignature(Malformed::NoUsableSignature))?;
-        Ok(Signature {
-            first,
+        let extra = Extra {
             more: tags.collect(),
             before_body,
             delivery_id,
             timestamp,
+        };
+        Ok(Signature {
+            first,
+            extra: (extra != Extra::default()).then(|| Box::new(extra)),
         })
     }
 
@@ -145,7 +157,7 @@ impl Signature {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn delivery_id(&self) -> Option<&str> {
-        self.delivery_id.as_deref()
+        self.extra.as_ref()?.delivery_id.as_deref()
     }
 
     /// The delivery's timestamp in Unix seconds, for schemes that have one.
@@ -166,21 +178,27 @@ impl Signature {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn timestamp(&self) -> Option<u64> {
-        self.timestamp
+        self.extra.as_ref()?.timestamp
     }
 
     /// Every candidate tag, the first one first.
     pub(crate) fn tags(&self) -> impl Iterator<Item = &[u8; TAG_LEN]> {
-        std::iter::once(&self.first).chain(&self.more)
+        let more = self.extra.as_ref().map_or(&[][..], |extra| &extra.more[..]);
+        std::iter::once(&self.first).chain(more)
     }
 
     /// The signed content before the body.
     pub(crate) fn before_body(&self) -> &[u8] {
-        &self.before_body
+        self.extra
+            .as_ref()
+            .map_or(&[][..], |extra| &extra.before_body[..])
     }
 
     pub(crate) fn into_outcome(self) -> (Option<Arc<str>>, Option<u64>) {
-        (self.delivery_id, self.timestamp)
+        match self.extra {
+            Some(extra) => (extra.delivery_id, extra.timestamp),
+            None => (None, None),
+        }
     }
 }
 

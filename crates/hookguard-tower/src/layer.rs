@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use hookguard_core::{ContentCoding, Verifier, DEFAULT_MAX_BODY_SIZE};
+use http::HeaderName;
 use tower_layer::Layer;
 
 use crate::response::{DefaultRejection, RejectionResponse};
@@ -14,6 +15,8 @@ use crate::service::VerifySignature;
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
     pub(crate) verifier: Verifier,
+    /// The scheme's signature header in `http`'s form, parsed once: every request reads it.
+    pub(crate) signature_header: Option<HeaderName>,
     pub(crate) max_body_size: usize,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) content_coding: ContentCoding,
@@ -78,6 +81,10 @@ impl VerifySignatureLayer {
     pub fn new(verifier: Verifier) -> Self {
         VerifySignatureLayer {
             config: Config {
+                signature_header: HeaderName::from_bytes(
+                    verifier.provider().header_name().as_bytes(),
+                )
+                .ok(),
                 verifier,
                 max_body_size: DEFAULT_MAX_BODY_SIZE,
                 read_timeout: None,
