@@ -2,6 +2,7 @@
 //! the form of the secret. Each [`Provider`](crate::Provider) preset is one [`Spec`].
 
 use crate::encoding::Encoding;
+use crate::error::ConfigError;
 use crate::provider::Provider;
 
 const PEOPLEFORCE_HEADER: &str = "X-PeopleForce-Signature";
@@ -114,6 +115,23 @@ pub(crate) const SLACK_CONTENT: &[Part] =
     &[Part::Literal("v0:"), Part::Timestamp, Part::Literal(":")];
 
 impl Provider {
+    /// Checks that a custom header name and prefix can appear in an HTTP request.
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        let name = self.header_name();
+        if name.is_empty() || !name.bytes().all(is_header_name_byte) {
+            return Err(ConfigError::InvalidHeaderName {
+                name: name.to_owned(),
+            });
+        }
+        let prefix = self.prefix();
+        if !prefix.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ConfigError::InvalidPrefix {
+                prefix: prefix.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
     /// The full description of this scheme.
     pub(crate) fn spec(&self) -> Spec<'_> {
         match self {
@@ -170,5 +188,34 @@ fn standard_webhooks(family: &'static str) -> Spec<'static> {
         timestamp: TimestampSource::Header(timestamp),
         secret: SecretForm::Whsec,
         ..Spec::body_only(signature, Encoding::Base64 { padded: true }, "")
+    }
+}
+
+/// RFC 9110 `token` characters.
+fn is_header_name_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_custom_headers_and_prefixes_are_config_errors() {
+        for bad in ["", "X Signature", "X-Sig:", "X-Sig\n", "X-Sïg"] {
+            let err = Provider::custom(bad, Encoding::Hex).validate().unwrap_err();
+            assert!(
+                matches!(err, ConfigError::InvalidHeaderName { .. }),
+                "{bad:?}"
+            );
+        }
+        let err = Provider::custom("X-Sig", Encoding::Hex)
+            .with_prefix("sha 256=")
+            .validate()
+            .unwrap_err();
+        assert!(matches!(err, ConfigError::InvalidPrefix { .. }));
+        assert!(Provider::custom("X-Hub-Signature-256", Encoding::Hex)
+            .validate()
+            .is_ok());
     }
 }

@@ -112,12 +112,11 @@ impl Signature {
                 Part::Literal(text) => before_body.extend_from_slice(text.as_bytes()),
             }
         }
-        let mut tags = tags.into_iter();
         let first = tags
-            .next()
+            .first
             .ok_or(Rejection::MalformedSignature(Malformed::NoUsableSignature))?;
         let extra = Extra {
-            more: tags.collect(),
+            more: tags.more,
             before_body,
             delivery_id,
             timestamp,
@@ -215,7 +214,33 @@ fn only<I: IntoIterator<Item = V>, V>(values: I) -> Result<V, bool> {
 
 /// The candidate tags of a signature header, and the timestamp text it carries (Stripe's
 /// `t=`), if any.
-type Read = (Vec<[u8; TAG_LEN]>, Option<Vec<u8>>);
+type Read = (Candidates, Option<Vec<u8>>);
+
+/// Candidate tags in order: the first held inline, so a one-signature header allocates
+/// nothing.
+#[derive(Default)]
+struct Candidates {
+    first: Option<[u8; TAG_LEN]>,
+    more: Vec<[u8; TAG_LEN]>,
+}
+
+impl Candidates {
+    fn push(&mut self, tag: [u8; TAG_LEN]) {
+        if self.first.is_none() {
+            self.first = Some(tag);
+        } else {
+            self.more.push(tag);
+        }
+    }
+}
+
+impl FromIterator<[u8; TAG_LEN]> for Candidates {
+    fn from_iter<T: IntoIterator<Item = [u8; TAG_LEN]>>(tags: T) -> Self {
+        let mut candidates = Candidates::default();
+        tags.into_iter().for_each(|tag| candidates.push(tag));
+        candidates
+    }
+}
 
 /// What the signature header's `value` carries.
 fn tags(spec: &Spec<'_>, value: &[u8]) -> Result<Read, Rejection> {
@@ -230,7 +255,7 @@ fn tags(spec: &Spec<'_>, value: &[u8]) -> Result<Read, Rejection> {
                 .strip_prefix(spec.prefix.as_bytes())
                 .ok_or(malformed(Malformed::MissingPrefix))?;
             let tag = spec.encoding.decode(encoded).map_err(malformed)?;
-            Ok((vec![tag], None))
+            Ok((std::iter::once(tag).collect(), None))
         }
         Syntax::VersionedList { version } => {
             let items = bounded(
@@ -251,7 +276,7 @@ fn tags(spec: &Spec<'_>, value: &[u8]) -> Result<Read, Rejection> {
         } => {
             let items = bounded(value.split(|byte| *byte == b','))?;
             let mut found = None;
-            let mut tags = Vec::new();
+            let mut tags = Candidates::default();
             for item in items {
                 let item = item.trim_ascii();
                 let Some((key, text)) = split_once(item, b'=') else {
