@@ -20,7 +20,7 @@ pub(crate) const DEFAULT_SECRET_ENV: &str = "WEBHOOK_SECRET";
 ))]
 pub(crate) struct ProviderArgs {
     /// A preset: `peopleforce`, `bindbee`, `github`, `shopify`, `stripe`, `slack`,
-    /// `standard-webhooks` or `svix`.
+    /// `standard-webhooks`, `svix` or `discord`.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["header", "encoding", "prefix"])]
     provider: Option<Provider>,
 

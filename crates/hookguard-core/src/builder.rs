@@ -4,17 +4,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
-use hmac::KeyInit as _;
-use zeroize::Zeroizing;
-
 use crate::error::ConfigError;
+use crate::keys::{verifying_key, VerifyingKey};
 use crate::outcome::KeyId;
 use crate::provider::Provider;
-use crate::scheme::SecretForm;
 use crate::secret::Secret;
-use crate::verifier::{HmacSha256, Key, Verifier};
+use crate::verifier::{Key, PublicKey, Verifier};
 
 /// The receiver's clock: Unix seconds.
 pub(crate) type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
@@ -27,27 +22,6 @@ pub(crate) fn system_clock() -> u64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |since| since.as_secs())
-}
-
-/// HMAC-SHA256 keyed with `secret` in `provider`'s secret form, ready to clone per message.
-///
-/// # Errors
-/// [`ConfigError::InvalidWhsecSecret`] for a `whsec_` secret that is not base64. HMAC
-/// itself takes a key of any length.
-pub(crate) fn keyed(provider: &Provider, secret: &Secret) -> Result<HmacSha256, ConfigError> {
-    let key = match provider.spec().secret {
-        SecretForm::Raw => Zeroizing::new(secret.expose().to_vec()),
-        SecretForm::Whsec => {
-            let text = secret.expose();
-            let encoded = text.strip_prefix(b"whsec_").unwrap_or(text);
-            Zeroizing::new(
-                STANDARD
-                    .decode(encoded)
-                    .map_err(|_| ConfigError::InvalidWhsecSecret)?,
-            )
-        }
-    };
-    HmacSha256::new_from_slice(&key).map_err(|_| ConfigError::EmptySecret)
 }
 
 /// Configures a [`Verifier`]: secrets in order of preference, UTF-8 checking.
@@ -168,7 +142,8 @@ impl VerifierBuilder {
     ///
     /// # Errors
     /// [`ConfigError::NoSecrets`], [`ConfigError::DuplicateKeyId`],
-    /// [`ConfigError::InvalidWhsecSecret`], or an invalid custom provider
+    /// [`ConfigError::InvalidWhsecSecret`], [`ConfigError::InvalidEd25519Key`], or an
+    /// invalid custom provider
     /// ([`ConfigError::InvalidHeaderName`], [`ConfigError::InvalidPrefix`]).
     ///
     /// # Example
@@ -183,23 +158,31 @@ impl VerifierBuilder {
         if self.secrets.is_empty() {
             return Err(ConfigError::NoSecrets);
         }
-        let mut keys: Vec<Key> = Vec::with_capacity(self.secrets.len());
+        let mut keys = Vec::new();
+        let mut public_keys = Vec::new();
         for (index, (label, secret)) in self.secrets.iter().enumerate() {
             if let Some(label) = label {
-                if keys.iter().any(|key| key.id.label() == Some(label)) {
+                if self
+                    .secrets
+                    .iter()
+                    .filter(|(other, _)| other.as_ref() == Some(label))
+                    .count()
+                    > 1
+                {
                     return Err(ConfigError::DuplicateKeyId {
                         id: label.to_string(),
                     });
                 }
             }
-            keys.push(Key {
-                mac: keyed(&self.provider, secret)?,
-                id: KeyId::new(index, label.clone()),
-            });
+            let id = KeyId::new(index, label.clone());
+            match verifying_key(&self.provider, secret)? {
+                VerifyingKey::Hmac(mac) => keys.push(Key { mac, id }),
+                VerifyingKey::Ed25519(key) => public_keys.push(PublicKey { key, id }),
+            }
         }
         Ok(Verifier::from_parts(
             self.provider,
-            keys,
+            (keys, public_keys),
             self.require_utf8,
             self.tolerance,
             self.clock,

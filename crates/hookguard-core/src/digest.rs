@@ -1,12 +1,15 @@
 //! The per-request work of a [`Verifier`]: each accepted secret's pre-keyed HMAC-SHA256
-//! state (the `hmac` crate's) cloned, the body hashed, and checked to be UTF-8, as it
-//! arrives, and the tag compared. One-shot ([`Verifier::verify`]) and incremental
-//! ([`Verification`]) verification share this code.
+//! state (the `hmac` crate's) cloned, and for each accepted Ed25519 public key and candidate
+//! signature one streaming verifier (`ed25519-dalek`'s); the signed content hashed, and the
+//! body checked to be UTF-8, as it arrives; then the tags compared and the signatures
+//! checked. One-shot ([`Verifier::verify`]) and incremental ([`Verification`]) verification
+//! share this code.
 //!
 //! # Security
 //! Each key's tag is compared with each candidate in constant time (`hmac`'s `CtOutput`,
-//! `subtle`). A forged request is reported as [`Rejection::Mismatch`] before the body's
-//! UTF-8 verdict, so it learns nothing about the body check.
+//! `subtle`). An Ed25519 signature is checked with the public key alone, so its timing
+//! reveals nothing secret. A forged request is reported as [`Rejection::Mismatch`] before
+//! the body's UTF-8 verdict, so it learns nothing about the body check.
 //!
 //! # Errors
 //! [`Rejection::Mismatch`] when no secret matches, [`Rejection::BodyNotUtf8`] when one does
@@ -29,6 +32,7 @@
 use std::fmt;
 use std::slice;
 
+use ed25519_dalek::StreamVerifier;
 use hmac::digest::CtOutput;
 use hmac::Mac as _;
 
@@ -36,7 +40,7 @@ use crate::error::Rejection;
 use crate::outcome::Verified;
 use crate::signature::Signature;
 use crate::utf8::Utf8Stream;
-use crate::verifier::{HmacSha256, Key, Verifier};
+use crate::verifier::{HmacSha256, Verifier};
 
 /// An incremental verification in progress: the body is hashed as it arrives.
 ///
@@ -63,11 +67,7 @@ impl Verification {
     /// A fresh verification of `signature` under `verifier`'s keys, the signed content
     /// before the body already hashed.
     pub(crate) fn new(verifier: Verifier, signature: Signature) -> Verification {
-        let digest = Digest::new(
-            verifier.keys(),
-            verifier.requires_utf8(),
-            signature.before_body(),
-        );
+        let digest = Digest::new(&verifier, &signature);
         Verification {
             verifier,
             signature,
@@ -106,8 +106,8 @@ impl Verification {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn finish(self) -> Result<Verified, Rejection> {
-        let index = self.digest.finish(&self.signature)?;
-        self.verifier.verified(index, self.signature)
+        let matched = self.digest.finish(&self.signature)?;
+        self.verifier.verified(matched, self.signature)
     }
 }
 
@@ -119,21 +119,31 @@ impl fmt::Debug for Verification {
     }
 }
 
-/// The index of the first key whose MAC of `body` equals `signature`, in one call.
+/// The key whose MAC of `body` equals a tag of `signature`, or whose public key verifies
+/// one of its Ed25519 signatures, in one call.
 pub(crate) fn verify_body(
-    keys: &[Key],
-    require_utf8: bool,
+    verifier: &Verifier,
     signature: &Signature,
     body: &[u8],
-) -> Result<usize, Rejection> {
-    let mut digest = Digest::new(keys, require_utf8, signature.before_body());
+) -> Result<Matched, Rejection> {
+    let mut digest = Digest::new(verifier, signature);
     digest.update(body);
     digest.finish(signature)
 }
 
-/// The per-request state: one MAC per accepted secret, and the UTF-8 check.
+/// Which key matched: the index of an HMAC key or of an Ed25519 public key, in the
+/// verifier's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Matched {
+    Hmac(usize),
+    Ed25519(usize),
+}
+
+/// The per-request state: one MAC per accepted secret, one streaming verifier per public
+/// key and candidate signature, and the UTF-8 check.
 struct Digest {
     macs: MacStates,
+    streams: Vec<(usize, StreamVerifier)>,
     utf8: Option<Utf8Stream>,
 }
 
@@ -145,19 +155,33 @@ enum MacStates {
 }
 
 impl Digest {
-    /// The pre-keyed MAC states cloned and fed `before_body` (the signed content before
-    /// the body, which is not checked for UTF-8), a UTF-8 check if required.
-    fn new(keys: &[Key], require_utf8: bool, before_body: &[u8]) -> Digest {
-        let macs = match keys {
+    /// The pre-keyed MAC states cloned, a streaming verifier per public key and candidate,
+    /// all fed the signed content before the body (which is not checked for UTF-8), and a
+    /// UTF-8 check if required.
+    fn new(verifier: &Verifier, signature: &Signature) -> Digest {
+        let macs = match verifier.keys() {
             [only] => MacStates::One(only.mac.clone()),
             [first, second] => MacStates::Two([first.mac.clone(), second.mac.clone()]),
             keys => MacStates::Many(keys.iter().map(|key| key.mac.clone()).collect()),
         };
-        let mut digest = Digest { macs, utf8: None };
-        if !before_body.is_empty() {
-            digest.hash(before_body);
-        }
-        digest.utf8 = require_utf8.then(Utf8Stream::default);
+        let streams = verifier
+            .public_keys()
+            .iter()
+            .enumerate()
+            .flat_map(|(index, key)| {
+                signature.ed25519().iter().filter_map(move |candidate| {
+                    let candidate = ed25519_dalek::Signature::from_bytes(candidate);
+                    Some((index, key.key.verify_stream(&candidate).ok()?))
+                })
+            })
+            .collect();
+        let mut digest = Digest {
+            macs,
+            streams,
+            utf8: None,
+        };
+        signature.before_body(&verifier.provider().spec(), |bytes| digest.hash(bytes));
+        digest.utf8 = verifier.requires_utf8().then(Utf8Stream::default);
         digest
     }
 
@@ -177,27 +201,38 @@ impl Digest {
         for mac in macs {
             mac.update(bytes);
         }
+        for (_, stream) in &mut self.streams {
+            stream.update(bytes);
+        }
     }
 
-    /// The index of the first secret whose MAC equals one of `signature`'s tags, then the
-    /// UTF-8 verdict:
-    /// a mismatch first, so a forged request learns nothing about the body check.
-    fn finish(self, signature: &Signature) -> Result<usize, Rejection> {
+    /// The first secret whose MAC equals one of `signature`'s tags, else the first public
+    /// key that verifies one of its Ed25519 signatures; then the UTF-8 verdict: a mismatch
+    /// first, so a forged request learns nothing about the body check.
+    fn finish(self, signature: &Signature) -> Result<Matched, Rejection> {
         let matches = |mac: HmacSha256| {
             let computed = mac.finalize();
             signature
                 .tags()
                 .any(|tag| computed == CtOutput::new((*tag).into()))
         };
-        let matched = match self.macs {
+        let hmac = match self.macs {
             MacStates::One(mac) => matches(mac).then_some(0),
             MacStates::Two(macs) => macs.into_iter().position(matches),
             MacStates::Many(macs) => macs.into_iter().position(matches),
         };
-        let index = matched.ok_or(Rejection::Mismatch)?;
+        let matched = match hmac {
+            Some(index) => Matched::Hmac(index),
+            None => self
+                .streams
+                .into_iter()
+                .find_map(|(index, stream)| stream.finalize_and_verify().is_ok().then_some(index))
+                .map(Matched::Ed25519)
+                .ok_or(Rejection::Mismatch)?,
+        };
         if self.utf8.is_some_and(|utf8| !utf8.is_valid()) {
             return Err(Rejection::BodyNotUtf8);
         }
-        Ok(index)
+        Ok(matched)
     }
 }

@@ -1,4 +1,5 @@
-//! Signature encodings: how a provider writes the 32-byte HMAC-SHA256 tag in its header.
+//! Signature encodings: how a provider writes the 32-byte HMAC-SHA256 tag (or the 64-byte
+//! Ed25519 signature) in its header.
 //!
 //! Decoding never allocates: the header text is length-checked first and then decoded into
 //! a stack array (hex by the `hex` crate, base64 by the `base64` crate's strict engines: the
@@ -14,6 +15,12 @@ use crate::error::Malformed;
 
 /// Length in bytes of an HMAC-SHA256 tag.
 pub const TAG_LEN: usize = 32;
+
+/// Length in bytes of an Ed25519 signature (RFC 8032, section 5.1.6).
+pub(crate) const ED25519_SIGNATURE_LEN: usize = 64;
+
+/// The longest value [`Encoding::decode`] reads.
+const MAX_DECODED: usize = ED25519_SIGNATURE_LEN;
 
 /// How the tag bytes are written as text in the signature header.
 ///
@@ -52,50 +59,63 @@ impl Encoding {
     /// assert_eq!(Encoding::Base64 { padded: false }.encoded_len(), 43);
     /// ```
     pub const fn encoded_len(self) -> usize {
+        self.encoded_len_of(TAG_LEN)
+    }
+
+    /// Number of characters `bytes` bytes take in this encoding (64 for an Ed25519
+    /// signature: 128 in hex, 88 in padded base64).
+    pub(crate) const fn encoded_len_of(self, bytes: usize) -> usize {
         match self {
-            Encoding::Hex => TAG_LEN * 2,
-            Encoding::Base64 { padded: true } | Encoding::Base64Url { padded: true } => 44,
-            Encoding::Base64 { padded: false } | Encoding::Base64Url { padded: false } => 43,
+            Encoding::Hex => bytes * 2,
+            Encoding::Base64 { padded: true } | Encoding::Base64Url { padded: true } => {
+                bytes.div_ceil(3) * 4
+            }
+            Encoding::Base64 { padded: false } | Encoding::Base64Url { padded: false } => {
+                (bytes * 4).div_ceil(3)
+            }
         }
     }
 
-    /// Writes `tag` as text in this encoding.
-    pub(crate) fn encode(self, tag: &[u8; TAG_LEN]) -> String {
+    /// Writes `bytes` as text in this encoding.
+    pub(crate) fn encode(self, bytes: &[u8]) -> String {
         match self.base64_engine() {
-            None => hex::encode(tag),
-            Some(engine) => engine.encode(tag),
+            None => hex::encode(bytes),
+            Some(engine) => engine.encode(bytes),
         }
     }
 
-    /// Reads the tag back from `text`, which must be exactly [`Self::encoded_len`] long.
-    pub(crate) fn decode(self, text: &[u8]) -> Result<[u8; TAG_LEN], Malformed> {
-        let expected = self.encoded_len();
+    /// Reads `N` bytes back from `text`, which must be exactly
+    /// [`Self::encoded_len_of`]`(N)` long.
+    pub(crate) fn decode<const N: usize>(self, text: &[u8]) -> Result<[u8; N], Malformed> {
+        let expected = self.encoded_len_of(N);
         if text.len() != expected {
             return Err(Malformed::WrongLength {
                 expected,
                 actual: text.len(),
             });
         }
-        match self {
-            Encoding::Hex => {
-                let mut tag = [0_u8; TAG_LEN];
-                hex::decode_to_slice(text, &mut tag).map_err(|_| Malformed::InvalidCharacters)?;
-                Ok(tag)
-            }
-            Encoding::Base64 { .. } | Encoding::Base64Url { .. } => {
-                // A 43/44-character text fits 32 bytes plus a spare one, so a text that
-                // decodes to 33 bytes is caught by the length check, not the decoder.
-                let mut decoded = [0_u8; TAG_LEN + 1];
-                let engine = self.base64_engine().ok_or(Malformed::InvalidCharacters)?;
-                let len = engine
-                    .decode_slice(text, &mut decoded)
+        let mut decoded = [0_u8; N];
+        match self.base64_engine() {
+            None => {
+                hex::decode_to_slice(text, &mut decoded)
                     .map_err(|_| Malformed::InvalidCharacters)?;
-                decoded
+            }
+            Some(engine) => {
+                // The engine asks for room for its estimate of the decoded length (up to
+                // two bytes more than `N` for a text of this length); a text that decodes to
+                // more than `N` bytes is refused by the length check below.
+                let mut scratch = [0_u8; MAX_DECODED + 2];
+                let len = engine
+                    .decode_slice(text, &mut scratch)
+                    .map_err(|_| Malformed::InvalidCharacters)?;
+                let bytes = scratch
                     .get(..len)
-                    .and_then(|bytes| <[u8; TAG_LEN]>::try_from(bytes).ok())
-                    .ok_or(Malformed::InvalidCharacters)
+                    .filter(|bytes| bytes.len() == N)
+                    .ok_or(Malformed::InvalidCharacters)?;
+                decoded.copy_from_slice(bytes);
             }
         }
+        Ok(decoded)
     }
 
     fn base64_engine(self) -> Option<&'static GeneralPurpose> {
@@ -145,7 +165,11 @@ mod tests {
         for encoding in ALL {
             let text = encoding.encode(&tag);
             assert_eq!(text.len(), encoding.encoded_len(), "{encoding:?}");
-            assert_eq!(encoding.decode(text.as_bytes()), Ok(tag), "{encoding:?}");
+            assert_eq!(
+                encoding.decode::<TAG_LEN>(text.as_bytes()),
+                Ok(tag),
+                "{encoding:?}"
+            );
         }
     }
 
@@ -153,13 +177,13 @@ mod tests {
     fn hex_accepts_uppercase() {
         let tag = [0xab_u8; TAG_LEN];
         let upper = Encoding::Hex.encode(&tag).to_ascii_uppercase();
-        assert_eq!(Encoding::Hex.decode(upper.as_bytes()), Ok(tag));
+        assert_eq!(Encoding::Hex.decode::<TAG_LEN>(upper.as_bytes()), Ok(tag));
     }
 
     #[test]
     fn wrong_length_is_reported_with_both_lengths() {
         assert_eq!(
-            Encoding::Hex.decode(b"abcd"),
+            Encoding::Hex.decode::<TAG_LEN>(b"abcd"),
             Err(Malformed::WrongLength {
                 expected: 64,
                 actual: 4
@@ -173,10 +197,10 @@ mod tests {
         let padded = Encoding::Base64Url { padded: true }.encode(&tag);
         let unpadded = padded.trim_end_matches('=');
         assert!(Encoding::Base64Url { padded: false }
-            .decode(padded.as_bytes())
+            .decode::<TAG_LEN>(padded.as_bytes())
             .is_err());
         assert!(Encoding::Base64Url { padded: true }
-            .decode(unpadded.as_bytes())
+            .decode::<TAG_LEN>(unpadded.as_bytes())
             .is_err());
     }
 
@@ -188,11 +212,11 @@ mod tests {
         let url = Encoding::Base64Url { padded: true }.encode(&tag);
         assert_ne!(standard, url);
         assert_eq!(
-            Encoding::Base64Url { padded: true }.decode(standard.as_bytes()),
+            Encoding::Base64Url { padded: true }.decode::<TAG_LEN>(standard.as_bytes()),
             Err(Malformed::InvalidCharacters)
         );
         assert_eq!(
-            Encoding::Base64 { padded: true }.decode(url.as_bytes()),
+            Encoding::Base64 { padded: true }.decode::<TAG_LEN>(url.as_bytes()),
             Err(Malformed::InvalidCharacters)
         );
     }
@@ -201,7 +225,10 @@ mod tests {
     fn invalid_characters_of_the_right_length_are_rejected() {
         for encoding in ALL {
             let junk = vec![b'!'; encoding.encoded_len()];
-            assert_eq!(encoding.decode(&junk), Err(Malformed::InvalidCharacters));
+            assert_eq!(
+                encoding.decode::<TAG_LEN>(&junk),
+                Err(Malformed::InvalidCharacters)
+            );
         }
     }
 
@@ -216,7 +243,9 @@ mod tests {
         if let Some(last) = text.last_mut() {
             *last = b'B';
         }
-        assert!(Encoding::Base64Url { padded: false }.decode(&text).is_err());
+        assert!(Encoding::Base64Url { padded: false }
+            .decode::<TAG_LEN>(&text)
+            .is_err());
     }
 
     proptest::proptest! {
@@ -239,7 +268,7 @@ mod tests {
                     .decode(&text)
                     .ok()
                     .and_then(|bytes| <[u8; TAG_LEN]>::try_from(bytes).ok());
-                proptest::prop_assert_eq!(encoding.decode(&text).ok(), theirs, "{:?}", encoding);
+                proptest::prop_assert_eq!(encoding.decode::<TAG_LEN>(&text).ok(), theirs, "{:?}", encoding);
             }
         }
     }

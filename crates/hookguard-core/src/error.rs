@@ -254,6 +254,12 @@ pub enum ConfigError {
     },
     /// A Standard Webhooks or Svix secret is not `whsec_` followed by standard base64.
     InvalidWhsecSecret,
+    /// An Ed25519 key (Discord's hex public key, Standard Webhooks' `whpk_` or `whsk_`)
+    /// cannot be used; the reason says how to fix it.
+    InvalidEd25519Key {
+        /// What is wrong with the key.
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -317,6 +323,7 @@ impl fmt::Display for ConfigError {
                 "the secret is not `whsec_` followed by base64: copy the signing secret \
                  exactly as the sender shows it",
             ),
+            ConfigError::InvalidEd25519Key { reason } => write!(f, "invalid Ed25519 key: {reason}"),
         }
     }
 }

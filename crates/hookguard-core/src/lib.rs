@@ -7,10 +7,12 @@
 mod body;
 mod buffer;
 mod builder;
+mod candidates;
 mod content_coding;
 mod digest;
 mod encoding;
 mod error;
+mod keys;
 mod outcome;
 mod provider;
 mod scheme;

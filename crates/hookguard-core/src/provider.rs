@@ -12,6 +12,7 @@
 //! | [`Provider::Slack`] | `X-Slack-Signature: v0=<hex>` | `v0:{ts}:{body}` | `X-Slack-Request-Timestamp` |
 //! | [`Provider::StandardWebhooks`] | `webhook-signature: v1,<base64>` | `{id}.{ts}.{body}` | `webhook-id`, `webhook-timestamp` |
 //! | [`Provider::Svix`] | `svix-signature: v1,<base64>` | `{id}.{ts}.{body}` | `svix-id`, `svix-timestamp` |
+//! | [`Provider::Discord`] | `X-Signature-Ed25519: <hex>` (Ed25519) | `{ts}{body}` | `X-Signature-Timestamp` |
 //!
 //! Any other HMAC-SHA256 sender of the body is a [`Provider::custom`] away.
 //!
@@ -66,6 +67,10 @@ pub enum Provider {
     StandardWebhooks,
     /// Svix: Standard Webhooks with `svix-id`, `svix-timestamp` and `svix-signature`.
     Svix,
+    /// Discord ("Interactions: Security and Authorization"): `X-Signature-Ed25519` holds
+    /// the hex Ed25519 signature of `{timestamp}{body}`, the timestamp in
+    /// `X-Signature-Timestamp`; the key is the application's public key, in hex.
+    Discord,
     /// Any other sender; build one with [`Provider::custom`].
     Custom(CustomProvider),
 }
@@ -218,16 +223,19 @@ impl Provider {
         self.spec().id_header.map(|(name, _)| name)
     }
 
-    /// The full length of a valid header value: prefix plus encoded tag.
+    /// The full length of a one-signature header value: prefix plus encoded tag (a
+    /// 32-byte HMAC tag, or a 64-byte Ed25519 signature).
     ///
     /// # Example
     /// ```
     /// # use hookguard_core::Provider;
     /// assert_eq!(Provider::PeopleForce.signature_len(), 71);
     /// assert_eq!(Provider::Bindbee.signature_len(), 44);
+    /// assert_eq!(Provider::Discord.signature_len(), 128);
     /// ```
     pub fn signature_len(&self) -> usize {
-        self.prefix().len() + self.encoding().encoded_len()
+        let spec = self.spec();
+        spec.prefix.len() + spec.encoding.encoded_len_of(spec.algorithm.tag_len())
     }
 }
 
@@ -243,6 +251,7 @@ impl fmt::Display for Provider {
             Provider::Slack => f.write_str("slack"),
             Provider::StandardWebhooks => f.write_str("standard-webhooks"),
             Provider::Svix => f.write_str("svix"),
+            Provider::Discord => f.write_str("discord"),
             Provider::Custom(custom) => write!(f, "custom({})", custom.header),
         }
     }
@@ -252,7 +261,7 @@ impl std::str::FromStr for Provider {
     type Err = String;
 
     /// Parses a preset's name, ignoring case: `peopleforce`, `bindbee`, `github`,
-    /// `shopify`, `stripe`, `slack`, `standard-webhooks` or `svix`.
+    /// `shopify`, `stripe`, `slack`, `standard-webhooks`, `svix` or `discord`.
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         match name.to_ascii_lowercase().as_str() {
             "peopleforce" => Ok(Provider::PeopleForce),
@@ -263,9 +272,10 @@ impl std::str::FromStr for Provider {
             "slack" => Ok(Provider::Slack),
             "standard-webhooks" => Ok(Provider::StandardWebhooks),
             "svix" => Ok(Provider::Svix),
+            "discord" => Ok(Provider::Discord),
             other => Err(format!(
                 "unknown provider {other:?}: use peopleforce, bindbee, github, shopify, \
-                 stripe, slack, standard-webhooks or svix"
+                 stripe, slack, standard-webhooks, svix or discord"
             )),
         }
     }
@@ -310,7 +320,7 @@ mod tests {
             crate::Verifier::new(Provider::PeopleForce, crate::Secret::new("k").unwrap()).unwrap();
         verifier
             .parse_signature(Some(value))
-            .map(|signature| *signature.as_bytes())
+            .map(|signature| signature.as_bytes().try_into().unwrap())
     }
 
     #[test]
@@ -364,6 +374,7 @@ mod tests {
             "slack",
             "standard-webhooks",
             "svix",
+            "discord",
         ] {
             assert_eq!(name.parse::<Provider>().unwrap().to_string(), name);
         }

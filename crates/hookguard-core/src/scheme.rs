@@ -1,7 +1,7 @@
 //! How a sender signs a delivery: the signed content, the signature header's syntax, and
 //! the form of the secret. Each [`Provider`](crate::Provider) preset is one [`Spec`].
 
-use crate::encoding::Encoding;
+use crate::encoding::{Encoding, ED25519_SIGNATURE_LEN, TAG_LEN};
 use crate::error::ConfigError;
 use crate::provider::Provider;
 
@@ -15,10 +15,13 @@ pub(crate) enum Syntax {
     /// Slack's `v0=`).
     Single,
     /// Space-separated `<version>,<tag>` items (Standard Webhooks, Svix): each item of
-    /// `version` is a candidate, items of other versions are skipped.
+    /// `version` is an HMAC candidate, each of `ed25519` an Ed25519 one, items of other
+    /// versions are skipped.
     VersionedList {
-        /// The version whose items are read, such as `v1`.
+        /// The version of HMAC-SHA256 items, such as `v1`.
         version: &'static str,
+        /// The version of Ed25519 items, such as `v1a`, if the scheme has them.
+        ed25519: Option<&'static str>,
     },
     /// Comma-separated `<key>=<value>` items (Stripe): the `timestamp` item is the
     /// delivery's timestamp, each `signature` item a candidate, other keys are skipped.
@@ -41,14 +44,37 @@ pub(crate) enum Part {
     Literal(&'static str),
 }
 
-/// How the configured secret becomes the HMAC key.
+/// How a tag outside a [`Syntax::VersionedList`] is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Algorithm {
+    /// HMAC-SHA256 (RFC 2104) with the shared secret: a 32-byte tag.
+    HmacSha256,
+    /// Ed25519 (RFC 8032) with the sender's key pair: a 64-byte signature.
+    Ed25519,
+}
+
+impl Algorithm {
+    /// The length in bytes of one tag.
+    pub(crate) const fn tag_len(self) -> usize {
+        match self {
+            Algorithm::HmacSha256 => TAG_LEN,
+            Algorithm::Ed25519 => ED25519_SIGNATURE_LEN,
+        }
+    }
+}
+
+/// How the configured secret becomes a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SecretForm {
-    /// The secret's bytes are the key.
+    /// The secret's bytes are the HMAC key.
     Raw,
-    /// `whsec_` and the key in standard base64 (Standard Webhooks, Svix); the key is the
-    /// decoded bytes. A secret without the prefix is taken as the base64 alone.
+    /// Standard Webhooks' forms (Standard Webhooks, Svix): `whsec_` and the HMAC key in
+    /// standard base64 (without the prefix, the base64 alone); `whpk_` and an Ed25519
+    /// public key, `whsk_` and an Ed25519 private key (its 32-byte seed), in standard base64.
     Whsec,
+    /// An Ed25519 public key (or, to sign, private key seed) of 32 bytes in hex (Discord's
+    /// "Public Key" in the application's settings).
+    Ed25519Hex,
 }
 
 /// Where a scheme reads the timestamp.
@@ -67,6 +93,8 @@ pub(crate) enum TimestampSource {
 pub(crate) struct Spec<'a> {
     pub(crate) signature_header: &'a str,
     pub(crate) syntax: Syntax,
+    /// How a tag of a [`Syntax::Single`] or [`Syntax::KeyValue`] header is made.
+    pub(crate) algorithm: Algorithm,
     pub(crate) encoding: Encoding,
     /// Text before the encoded tag in a [`Syntax::Single`] value.
     pub(crate) prefix: &'a str,
@@ -88,6 +116,7 @@ impl<'a> Spec<'a> {
         Spec {
             signature_header,
             syntax: Syntax::Single,
+            algorithm: Algorithm::HmacSha256,
             encoding,
             prefix,
             before_body: &[],
@@ -113,6 +142,10 @@ pub(crate) const STRIPE_CONTENT: &[Part] = &[Part::Timestamp, Part::Literal(".")
 /// Slack (api.slack.com, "Verifying requests from Slack"): `v0:{timestamp}:{body}`.
 pub(crate) const SLACK_CONTENT: &[Part] =
     &[Part::Literal("v0:"), Part::Timestamp, Part::Literal(":")];
+
+/// Discord (discord.com/developers, "Interactions: Security and Authorization"):
+/// `{timestamp}{body}`.
+pub(crate) const DISCORD_CONTENT: &[Part] = &[Part::Timestamp];
 
 impl Provider {
     /// Checks that a custom header name and prefix can appear in an HTTP request.
@@ -165,6 +198,13 @@ impl Provider {
                 timestamp: TimestampSource::Header("X-Slack-Request-Timestamp"),
                 ..Spec::body_only("X-Slack-Signature", Encoding::Hex, "v0=")
             },
+            Provider::Discord => Spec {
+                algorithm: Algorithm::Ed25519,
+                before_body: DISCORD_CONTENT,
+                timestamp: TimestampSource::Header("X-Signature-Timestamp"),
+                secret: SecretForm::Ed25519Hex,
+                ..Spec::body_only("X-Signature-Ed25519", Encoding::Hex, "")
+            },
             Provider::StandardWebhooks => standard_webhooks("webhook"),
             Provider::Svix => standard_webhooks("svix"),
             Provider::Custom(custom) => {
@@ -182,7 +222,10 @@ fn standard_webhooks(family: &'static str) -> Spec<'static> {
         _ => ("webhook-signature", "webhook-id", "webhook-timestamp"),
     };
     Spec {
-        syntax: Syntax::VersionedList { version: "v1" },
+        syntax: Syntax::VersionedList {
+            version: "v1",
+            ed25519: Some("v1a"),
+        },
         before_body: STANDARD_WEBHOOKS_CONTENT,
         id_header: Some((id, true)),
         timestamp: TimestampSource::Header(timestamp),

@@ -17,9 +17,10 @@
 
 use std::sync::Arc;
 
-use crate::encoding::TAG_LEN;
+use crate::candidates::{candidates, Candidates};
+use crate::encoding::{ED25519_SIGNATURE_LEN, TAG_LEN};
 use crate::error::{Malformed, Rejection};
-use crate::scheme::{Part, Spec, Syntax, TimestampSource};
+use crate::scheme::{Part, Spec, TimestampSource};
 
 /// The most signature items one header may carry (several secrets rolling at once).
 pub const MAX_SIGNATURES: usize = 8;
@@ -29,6 +30,9 @@ pub const MAX_DELIVERY_ID: usize = 256;
 
 /// The longest timestamp accepted, in digits.
 const MAX_TIMESTAMP_DIGITS: usize = 12;
+
+/// An Ed25519 signature's bytes.
+pub(crate) type Ed25519Bytes = [u8; ED25519_SIGNATURE_LEN];
 
 /// The signature a request's headers carry, read by
 /// [`Verifier::parse_signature`](crate::Verifier::parse_signature) or
@@ -45,6 +49,7 @@ const MAX_TIMESTAMP_DIGITS: usize = 12;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {
+    /// The first HMAC tag, unless [`Extra::no_first`].
     first: [u8; TAG_LEN],
     /// Everything a body-only request with one signature does not have; boxed, so the
     /// signature a body-only request carries through an adapter's future stays small.
@@ -55,11 +60,26 @@ pub struct Signature {
 /// body.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Extra {
+    /// The header holds no HMAC tag (only Ed25519 signatures): `first` is not a candidate.
+    no_first: bool,
     more: Vec<[u8; TAG_LEN]>,
-    /// The signed content before the body.
-    before_body: Vec<u8>,
+    ed25519: Vec<Ed25519Bytes>,
     delivery_id: Option<Arc<str>>,
-    timestamp: Option<u64>,
+    timestamp: Option<Timestamp>,
+}
+
+/// A delivery's timestamp: its value, and its digits as sent (the signed text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Timestamp {
+    seconds: u64,
+    digits: [u8; MAX_TIMESTAMP_DIGITS],
+    len: usize,
+}
+
+impl Timestamp {
+    fn text(&self) -> &[u8] {
+        self.digits.get(..self.len).unwrap_or_default()
+    }
 }
 
 impl Signature {
@@ -78,56 +98,50 @@ impl Signature {
                 Rejection::MissingSignature
             }
         })?;
-        let (tags, from_signature) = tags(spec, value.as_ref())?;
+        let (candidates, from_signature) = candidates(spec, value.as_ref())?;
         let delivery_id = match spec.id_header {
             Some((name, required)) => delivery_id(header(name), required)?,
             None => None,
         };
-        let timestamp_text = match spec.timestamp {
+        let timestamp = match spec.timestamp {
             TimestampSource::None => None,
             TimestampSource::SignatureHeader => {
-                Some(from_signature.ok_or(Rejection::MissingTimestamp)?)
+                Some(from_signature.ok_or(Rejection::MissingTimestamp)??)
             }
-            TimestampSource::Header(name) => Some(
-                only(header(name))
-                    .map_err(|many| {
-                        if many {
-                            Rejection::MalformedTimestamp
-                        } else {
-                            Rejection::MissingTimestamp
-                        }
-                    })?
-                    .as_ref()
-                    .to_vec(),
-            ),
+            TimestampSource::Header(name) => {
+                let value = only(header(name)).map_err(|many| {
+                    if many {
+                        Rejection::MalformedTimestamp
+                    } else {
+                        Rejection::MissingTimestamp
+                    }
+                })?;
+                Some(timestamp(value.as_ref())?)
+            }
         };
-        let timestamp = timestamp_text.as_deref().map(timestamp).transpose()?;
-        let mut before_body = Vec::new();
-        for part in spec.before_body {
-            match part {
-                Part::Id => before_body
-                    .extend_from_slice(delivery_id.as_deref().unwrap_or_default().as_bytes()),
-                Part::Timestamp => before_body
-                    .extend_from_slice(timestamp_text.as_deref().unwrap_or_default().trim_ascii()),
-                Part::Literal(text) => before_body.extend_from_slice(text.as_bytes()),
-            }
+        let Candidates {
+            first,
+            more,
+            ed25519,
+        } = candidates;
+        if first.is_none() && ed25519.is_empty() {
+            return Err(Rejection::MalformedSignature(Malformed::NoUsableSignature));
         }
-        let first = tags
-            .first
-            .ok_or(Rejection::MalformedSignature(Malformed::NoUsableSignature))?;
         let extra = Extra {
-            more: tags.more,
-            before_body,
+            no_first: first.is_none(),
+            more,
+            ed25519,
             delivery_id,
             timestamp,
         };
         Ok(Signature {
-            first,
+            first: first.unwrap_or_default(),
             extra: (extra != Extra::default()).then(|| Box::new(extra)),
         })
     }
 
-    /// The 32 bytes of the first candidate tag.
+    /// The bytes of the first candidate: a 32-byte HMAC tag, or for a header of Ed25519
+    /// signatures alone, a 64-byte signature.
     ///
     /// # Example
     /// ```
@@ -137,8 +151,14 @@ impl Signature {
     /// assert_eq!(signature.as_bytes().len(), 32);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn as_bytes(&self) -> &[u8; TAG_LEN] {
-        &self.first
+    pub fn as_bytes(&self) -> &[u8] {
+        match self.tags().next() {
+            Some(tag) => tag,
+            None => self
+                .ed25519()
+                .first()
+                .map_or(&[][..], |signature| signature),
+        }
     }
 
     /// The delivery id the request carries, for schemes that have one.
@@ -177,25 +197,46 @@ impl Signature {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn timestamp(&self) -> Option<u64> {
-        self.extra.as_ref()?.timestamp
+        Some(self.extra.as_ref()?.timestamp?.seconds)
     }
 
-    /// Every candidate tag, the first one first.
+    /// Every candidate HMAC tag, the first one first.
     pub(crate) fn tags(&self) -> impl Iterator<Item = &[u8; TAG_LEN]> {
-        let more = self.extra.as_ref().map_or(&[][..], |extra| &extra.more[..]);
-        std::iter::once(&self.first).chain(more)
+        let (first, more) = match self.extra.as_deref() {
+            None => (Some(&self.first), &[][..]),
+            Some(extra) => ((!extra.no_first).then_some(&self.first), &extra.more[..]),
+        };
+        first.into_iter().chain(more)
     }
 
-    /// The signed content before the body.
-    pub(crate) fn before_body(&self) -> &[u8] {
+    /// Every candidate Ed25519 signature.
+    pub(crate) fn ed25519(&self) -> &[Ed25519Bytes] {
         self.extra
             .as_ref()
-            .map_or(&[][..], |extra| &extra.before_body[..])
+            .map_or(&[][..], |extra| &extra.ed25519[..])
+    }
+
+    /// Feeds the signed content before the body, as `spec` lays it out, to `hash`, piece
+    /// by piece.
+    pub(crate) fn before_body(&self, spec: &Spec<'_>, mut hash: impl FnMut(&[u8])) {
+        let Some(extra) = self.extra.as_deref() else {
+            return;
+        };
+        for part in spec.before_body {
+            match part {
+                Part::Id => hash(extra.delivery_id.as_deref().unwrap_or_default().as_bytes()),
+                Part::Timestamp => hash(extra.timestamp.as_ref().map_or(&[][..], Timestamp::text)),
+                Part::Literal(text) => hash(text.as_bytes()),
+            }
+        }
     }
 
     pub(crate) fn into_outcome(self) -> (Option<Arc<str>>, Option<u64>) {
         match self.extra {
-            Some(extra) => (extra.delivery_id, extra.timestamp),
+            Some(extra) => (
+                extra.delivery_id,
+                extra.timestamp.map(|timestamp| timestamp.seconds),
+            ),
             None => (None, None),
         }
     }
@@ -210,107 +251,6 @@ fn only<I: IntoIterator<Item = V>, V>(values: I) -> Result<V, bool> {
         Some(_) => Err(true),
         None => Ok(value),
     }
-}
-
-/// The candidate tags of a signature header, and the timestamp text it carries (Stripe's
-/// `t=`), if any.
-type Read = (Candidates, Option<Vec<u8>>);
-
-/// Candidate tags in order: the first held inline, so a one-signature header allocates
-/// nothing.
-#[derive(Default)]
-struct Candidates {
-    first: Option<[u8; TAG_LEN]>,
-    more: Vec<[u8; TAG_LEN]>,
-}
-
-impl Candidates {
-    fn push(&mut self, tag: [u8; TAG_LEN]) {
-        if self.first.is_none() {
-            self.first = Some(tag);
-        } else {
-            self.more.push(tag);
-        }
-    }
-}
-
-impl FromIterator<[u8; TAG_LEN]> for Candidates {
-    fn from_iter<T: IntoIterator<Item = [u8; TAG_LEN]>>(tags: T) -> Self {
-        let mut candidates = Candidates::default();
-        tags.into_iter().for_each(|tag| candidates.push(tag));
-        candidates
-    }
-}
-
-/// What the signature header's `value` carries.
-fn tags(spec: &Spec<'_>, value: &[u8]) -> Result<Read, Rejection> {
-    let malformed = Rejection::MalformedSignature;
-    let value = value.trim_ascii();
-    if value.is_empty() {
-        return Err(malformed(Malformed::Empty));
-    }
-    match spec.syntax {
-        Syntax::Single => {
-            let encoded = value
-                .strip_prefix(spec.prefix.as_bytes())
-                .ok_or(malformed(Malformed::MissingPrefix))?;
-            let tag = spec.encoding.decode(encoded).map_err(malformed)?;
-            Ok((std::iter::once(tag).collect(), None))
-        }
-        Syntax::VersionedList { version } => {
-            let items = bounded(
-                value
-                    .split(|byte| *byte == b' ')
-                    .filter(|item| !item.is_empty()),
-            )?;
-            let tags = items
-                .iter()
-                .filter_map(|item| item.strip_prefix(version.as_bytes())?.strip_prefix(b","))
-                .filter_map(|encoded| spec.encoding.decode(encoded).ok())
-                .collect();
-            Ok((tags, None))
-        }
-        Syntax::KeyValue {
-            timestamp,
-            signature,
-        } => {
-            let items = bounded(value.split(|byte| *byte == b','))?;
-            let mut found = None;
-            let mut tags = Candidates::default();
-            for item in items {
-                let item = item.trim_ascii();
-                let Some((key, text)) = split_once(item, b'=') else {
-                    continue;
-                };
-                if key == timestamp.as_bytes() {
-                    if found.is_some() {
-                        return Err(Rejection::MalformedTimestamp);
-                    }
-                    found = Some(text.to_vec());
-                } else if key == signature.as_bytes() {
-                    if let Ok(tag) = spec.encoding.decode(text) {
-                        tags.push(tag);
-                    }
-                }
-            }
-            Ok((tags, found))
-        }
-    }
-}
-
-/// The items of a list, refused when there are more than [`MAX_SIGNATURES`] twice over
-/// (room for another version's items beside the ones read).
-fn bounded<'a>(items: impl Iterator<Item = &'a [u8]>) -> Result<Vec<&'a [u8]>, Rejection> {
-    let items: Vec<&[u8]> = items.take(2 * MAX_SIGNATURES + 1).collect();
-    if items.len() > 2 * MAX_SIGNATURES {
-        return Err(Rejection::MalformedSignature(Malformed::TooManySignatures));
-    }
-    Ok(items)
-}
-
-fn split_once(item: &[u8], separator: u8) -> Option<(&[u8], &[u8])> {
-    let at = item.iter().position(|byte| *byte == separator)?;
-    Some((item.get(..at)?, item.get(at + 1..)?))
 }
 
 /// The delivery id header's one value: 1 to [`MAX_DELIVERY_ID`] visible ASCII characters.
@@ -335,16 +275,21 @@ where
 }
 
 /// A timestamp's text as Unix seconds: 1 to 12 ASCII digits, blanks around allowed.
-fn timestamp(text: &[u8]) -> Result<u64, Rejection> {
-    let digits = text.trim_ascii();
-    if digits.is_empty()
-        || digits.len() > MAX_TIMESTAMP_DIGITS
-        || !digits.iter().all(u8::is_ascii_digit)
-    {
-        return Err(Rejection::MalformedTimestamp);
-    }
-    std::str::from_utf8(digits)
+pub(crate) fn timestamp(text: &[u8]) -> Result<Timestamp, Rejection> {
+    let text = text.trim_ascii();
+    let mut digits = [0_u8; MAX_TIMESTAMP_DIGITS];
+    digits
+        .get_mut(..text.len())
+        .filter(|_| !text.is_empty() && text.iter().all(u8::is_ascii_digit))
+        .ok_or(Rejection::MalformedTimestamp)?
+        .copy_from_slice(text);
+    let seconds = std::str::from_utf8(text)
         .ok()
-        .and_then(|digits| digits.parse().ok())
-        .ok_or(Rejection::MalformedTimestamp)
+        .and_then(|text| text.parse().ok())
+        .ok_or(Rejection::MalformedTimestamp)?;
+    Ok(Timestamp {
+        seconds,
+        digits,
+        len: text.len(),
+    })
 }

@@ -13,16 +13,21 @@
 
 use std::fmt;
 
-use crate::error::ConfigError;
+use ed25519_dalek::Signer as _;
 use hmac::Mac as _;
 
-use crate::builder::{keyed, system_clock};
+use crate::builder::system_clock;
+use crate::error::ConfigError;
+use crate::keys::{signing_key, SigningKey};
 use crate::provider::Provider;
 use crate::scheme::{Part, Syntax, TimestampSource};
 use crate::secret::Secret;
-use crate::verifier::HmacSha256;
 
 /// Signs bodies the way a provider does. The key is processed once, at construction.
+///
+/// HMAC schemes sign with the shared secret. Ed25519 schemes sign with the sender's private
+/// key: `whsk_` and the base64 of its 32-byte seed for Standard Webhooks (`v1a`), the seed in
+/// hex for Discord (which never hands out its key: use this for tests).
 ///
 /// # Example
 /// ```
@@ -32,10 +37,9 @@ use crate::verifier::HmacSha256;
 /// assert_eq!(signer.sign(b"{}").len(), 44);
 /// # Ok::<(), hookguard_core::ConfigError>(())
 /// ```
-#[derive(Clone)]
 pub struct Signer {
     provider: Provider,
-    mac: HmacSha256,
+    key: SigningKey,
 }
 
 impl Signer {
@@ -43,7 +47,8 @@ impl Signer {
     ///
     /// # Errors
     /// [`ConfigError::InvalidHeaderName`] or [`ConfigError::InvalidPrefix`] for a custom
-    /// provider that cannot appear in an HTTP request.
+    /// provider that cannot appear in an HTTP request; [`ConfigError::InvalidWhsecSecret`]
+    /// or [`ConfigError::InvalidEd25519Key`] for a key its scheme cannot sign with.
     ///
     /// # Example
     /// ```
@@ -58,7 +63,7 @@ impl Signer {
     pub fn new(provider: Provider, secret: Secret) -> Result<Signer, ConfigError> {
         provider.validate()?;
         Ok(Signer {
-            mac: keyed(&provider, &secret)?,
+            key: signing_key(&provider, &secret)?,
             provider,
         })
     }
@@ -113,19 +118,34 @@ impl Signer {
     /// The signature header's value for `body` with `id` and `timestamp`.
     fn signature_value(&self, id: &str, timestamp: u64, body: &[u8]) -> String {
         let spec = self.provider.spec();
-        let mut mac = self.mac.clone();
-        for part in spec.before_body {
-            match part {
-                Part::Id => mac.update(id.as_bytes()),
-                Part::Timestamp => mac.update(timestamp.to_string().as_bytes()),
-                Part::Literal(text) => mac.update(text.as_bytes()),
+        let timestamp_text = timestamp.to_string();
+        let parts = spec.before_body.iter().map(|part| match part {
+            Part::Id => id.as_bytes(),
+            Part::Timestamp => timestamp_text.as_bytes(),
+            Part::Literal(text) => text.as_bytes(),
+        });
+        let (tag, ed25519) = match &self.key {
+            SigningKey::Hmac(mac) => {
+                let mut mac = mac.clone();
+                parts.for_each(|part| mac.update(part));
+                mac.update(body);
+                (spec.encoding.encode(&mac.finalize().into_bytes()), false)
             }
-        }
-        mac.update(body);
-        let tag = spec.encoding.encode(&mac.finalize().into_bytes().into());
+            SigningKey::Ed25519(key) => {
+                let mut message: Vec<u8> = parts.flatten().copied().collect();
+                message.extend_from_slice(body);
+                (spec.encoding.encode(&key.sign(&message).to_bytes()), true)
+            }
+        };
         match spec.syntax {
             Syntax::Single => format!("{}{tag}", spec.prefix),
-            Syntax::VersionedList { version } => format!("{version},{tag}"),
+            Syntax::VersionedList {
+                version,
+                ed25519: ed25519_version,
+            } => {
+                let version = ed25519_version.filter(|_| ed25519).unwrap_or(version);
+                format!("{version},{tag}")
+            }
             Syntax::KeyValue {
                 timestamp: key,
                 signature,

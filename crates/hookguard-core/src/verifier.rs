@@ -39,7 +39,7 @@ use hmac::Hmac;
 use sha2::Sha256;
 
 use crate::builder::{system_clock, Clock, VerifierBuilder, DEFAULT_TOLERANCE};
-use crate::digest::{verify_body, Verification};
+use crate::digest::{verify_body, Matched, Verification};
 use crate::error::{ConfigError, Rejection};
 use crate::outcome::{KeyId, Verified};
 use crate::provider::Provider;
@@ -67,6 +67,7 @@ pub struct Verifier {
 struct Shared {
     provider: Provider,
     keys: Vec<Key>,
+    public_keys: Vec<PublicKey>,
     require_utf8: bool,
     tolerance: Duration,
     clock: Clock,
@@ -75,6 +76,12 @@ struct Shared {
 /// One accepted secret: its keyed MAC state and the id reported when it matches.
 pub(crate) struct Key {
     pub(crate) mac: HmacSha256,
+    pub(crate) id: KeyId,
+}
+
+/// One accepted Ed25519 public key and the id reported when it matches.
+pub(crate) struct PublicKey {
+    pub(crate) key: ed25519_dalek::VerifyingKey,
     pub(crate) id: KeyId,
 }
 
@@ -303,14 +310,14 @@ impl Verifier {
         signature: Signature,
         body: &[u8],
     ) -> Result<Verified, Rejection> {
-        let index = verify_body(self.keys(), self.requires_utf8(), &signature, body)?;
-        self.verified(index, signature)
+        let matched = verify_body(self, &signature, body)?;
+        self.verified(matched, signature)
     }
 
     /// A verifier from its built parts.
     pub(crate) fn from_parts(
         provider: Provider,
-        keys: Vec<Key>,
+        (keys, public_keys): (Vec<Key>, Vec<PublicKey>),
         require_utf8: bool,
         tolerance: Duration,
         clock: Clock,
@@ -319,6 +326,7 @@ impl Verifier {
             shared: Arc::new(Shared {
                 provider,
                 keys,
+                public_keys,
                 require_utf8,
                 tolerance,
                 clock,
@@ -331,22 +339,31 @@ impl Verifier {
         &self.shared.keys
     }
 
+    /// The Ed25519 public keys, in order of preference.
+    pub(crate) fn public_keys(&self) -> &[PublicKey] {
+        &self.shared.public_keys
+    }
+
     /// Whether bodies must be UTF-8.
     pub(crate) fn requires_utf8(&self) -> bool {
         self.shared.require_utf8
     }
 
-    /// What a match on the key at `index` reports, with what `signature`'s headers said.
+    /// What a match on the `matched` key reports, with what `signature`'s headers said.
     pub(crate) fn verified(
         &self,
-        index: usize,
+        matched: Matched,
         signature: Signature,
     ) -> Result<Verified, Rejection> {
-        let key = self.shared.keys.get(index).ok_or(Rejection::Mismatch)?;
+        let id = match matched {
+            Matched::Hmac(index) => self.shared.keys.get(index).map(|key| &key.id),
+            Matched::Ed25519(index) => self.shared.public_keys.get(index).map(|key| &key.id),
+        }
+        .ok_or(Rejection::Mismatch)?;
         let (delivery_id, timestamp) = signature.into_outcome();
         Ok(Verified::new(
             self.shared.provider.clone(),
-            key.id.clone(),
+            id.clone(),
             delivery_id,
             timestamp,
         ))
@@ -355,7 +372,9 @@ impl Verifier {
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let keys: Vec<&KeyId> = self.shared.keys.iter().map(|key| &key.id).collect();
+        let mut keys: Vec<&KeyId> = self.shared.keys.iter().map(|key| &key.id).collect();
+        keys.extend(self.shared.public_keys.iter().map(|key| &key.id));
+        keys.sort_by_key(|id| id.index());
         f.debug_struct("Verifier")
             .field("provider", &self.shared.provider)
             .field("keys", &keys)

@@ -1,6 +1,7 @@
 //! The senders' own vectors (`tests/vectors/schemes.tsv`, made by their Python packages)
-//! through the binary: `verify` gives every HMAC row its verdict and reason, at the row's
-//! clock (`--now`); `sign` with the row's id and timestamp prints the row's headers.
+//! through the binary: `verify` gives every row its verdict and reason, at the row's clock
+//! (`--now`); `sign` with the row's id and timestamp prints the row's headers (signing
+//! Ed25519 rows with the row's private key).
 
 use std::collections::BTreeMap;
 
@@ -9,14 +10,17 @@ use predicates::prelude::*;
 use crate::support::hookguard;
 use crate::{header_args, header_lines, scratch_dir, stdout_of, write_file};
 
-/// The schemes the binary signs and verifies with a shared secret, as the file names them.
-const HMAC_SCHEMES: [&str; 6] = [
+/// The schemes of the file, by its names (`standard-webhooks-v1a` is the
+/// `standard-webhooks` preset with an Ed25519 key).
+const SCHEMES: [&str; 8] = [
     "github",
     "shopify",
     "stripe",
     "slack",
     "standard-webhooks",
     "svix",
+    "standard-webhooks-v1a",
+    "discord",
 ];
 
 /// One row of the file.
@@ -24,6 +28,7 @@ struct Row<'a> {
     scheme: &'a str,
     case: &'a str,
     key: &'a str,
+    signing_key: &'a str,
     body: Vec<u8>,
     headers: Vec<(String, String)>,
     now: &'a str,
@@ -38,7 +43,7 @@ fn rows(file: &str) -> Vec<Row<'_>> {
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .map(|line| {
             let fields: Vec<&str> = line.split('\t').collect();
-            let [scheme, case, key, _signing_key, body, headers, now, expected, delivery_id, timestamp, reason] =
+            let [scheme, case, key, signing_key, body, headers, now, expected, delivery_id, timestamp, reason] =
                 fields[..]
             else {
                 panic!("malformed row: {line}");
@@ -48,6 +53,7 @@ fn rows(file: &str) -> Vec<Row<'_>> {
                 scheme,
                 case,
                 key,
+                signing_key,
                 body: hex::decode(body).unwrap(),
                 headers: headers.into_iter().collect(),
                 now,
@@ -88,23 +94,20 @@ fn gives_reason(reason: &str, stderr: &str) -> bool {
 }
 
 #[test]
-fn verify_gives_every_hmac_row_its_verdict_and_sign_prints_its_headers() {
+fn verify_gives_every_row_its_verdict_and_sign_prints_its_headers() {
     let file = include_str!("../../../../tests/vectors/schemes.tsv");
     let dir = scratch_dir();
     let mut verified = BTreeMap::<&str, usize>::new();
     let mut signed = BTreeMap::<&str, usize>::new();
-    for (n, row) in rows(file)
-        .into_iter()
-        .filter(|row| HMAC_SCHEMES.contains(&row.scheme))
-        .enumerate()
-    {
+    for (n, row) in rows(file).into_iter().enumerate() {
         let what = format!("{} {}", row.scheme, row.case);
+        let provider = row.scheme.trim_end_matches("-v1a");
         let key = write_file(&dir, &format!("{n}.key"), row.key.as_bytes());
         let body = write_file(&dir, &format!("{n}.body"), &row.body);
 
         let mut verify = hookguard();
         verify
-            .args(["verify", "--provider", row.scheme, "--now", row.now])
+            .args(["verify", "--provider", provider, "--now", row.now])
             .args(header_args(&row.headers))
             .arg("--secret-file")
             .arg(&key)
@@ -137,10 +140,15 @@ fn verify_gives_every_hmac_row_its_verdict_and_sign_prints_its_headers() {
         if !(row.valid && one_signature) {
             continue;
         }
+        let signing_key = if row.signing_key.is_empty() {
+            key
+        } else {
+            write_file(&dir, &format!("{n}.signing"), row.signing_key.as_bytes())
+        };
         let mut sign = hookguard();
-        sign.args(["sign", "--provider", row.scheme])
+        sign.args(["sign", "--provider", provider])
             .arg("--secret-file")
-            .arg(&key)
+            .arg(&signing_key)
             .arg("--body-file")
             .arg(&body);
         if !row.delivery_id.is_empty() {
@@ -163,10 +171,10 @@ fn verify_gives_every_hmac_row_its_verdict_and_sign_prints_its_headers() {
         *signed.entry(row.scheme).or_default() += 1;
     }
     let counts =
-        |tally: &BTreeMap<&str, usize>| HMAC_SCHEMES.map(|s| tally.get(s).copied().unwrap_or(0));
+        |tally: &BTreeMap<&str, usize>| SCHEMES.map(|s| tally.get(s).copied().unwrap_or(0));
     assert_eq!(
         counts(&verified),
-        [10, 8, 21, 17, 23, 21],
+        [10, 8, 21, 17, 23, 21, 23, 17],
         "rows verified per scheme"
     );
     assert!(counts(&signed).iter().all(|&n| n >= 3), "{signed:?}");
@@ -178,9 +186,10 @@ fn is_signature_header(scheme: &str, name: &str) -> bool {
         "shopify" => "X-Shopify-Hmac-Sha256",
         "stripe" => "Stripe-Signature",
         "slack" => "X-Slack-Signature",
-        "standard-webhooks" => "webhook-signature",
+        "standard-webhooks" | "standard-webhooks-v1a" => "webhook-signature",
         "svix" => "svix-signature",
-        other => panic!("not an HMAC scheme: {other}"),
+        "discord" => "X-Signature-Ed25519",
+        other => panic!("not a scheme of the file: {other}"),
     };
     name.eq_ignore_ascii_case(signature)
 }

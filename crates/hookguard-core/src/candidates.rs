@@ -1,0 +1,131 @@
+//! The signature header's syntaxes ([`Syntax`]): a single value, a space-separated
+//! versioned list, or a comma-separated key-value list; each read into the candidate tags
+//! it carries.
+//!
+//! # Security
+//! A list of more than twice [`MAX_SIGNATURES`] items is refused before any is decoded. An
+//! item that is empty, truncated, undecodable or of another version is skipped and can
+//! never match.
+
+use crate::encoding::TAG_LEN;
+use crate::error::{Malformed, Rejection};
+use crate::scheme::{Algorithm, Spec, Syntax};
+use crate::signature::{timestamp, Ed25519Bytes, Timestamp, MAX_SIGNATURES};
+
+/// The timestamp a signature header carries (Stripe's `t=`), if any: read, or refused.
+pub(crate) type FromSignature = Option<Result<Timestamp, Rejection>>;
+
+/// Candidate tags in order: the first HMAC tag held inline, so a one-signature header
+/// allocates nothing.
+#[derive(Default)]
+pub(crate) struct Candidates {
+    pub(crate) first: Option<[u8; TAG_LEN]>,
+    pub(crate) more: Vec<[u8; TAG_LEN]>,
+    pub(crate) ed25519: Vec<Ed25519Bytes>,
+}
+
+impl Candidates {
+    /// Decodes `encoded` as a tag of `algorithm`; an undecodable one is skipped.
+    fn push(&mut self, spec: &Spec<'_>, algorithm: Algorithm, encoded: &[u8]) {
+        match algorithm {
+            Algorithm::HmacSha256 => {
+                if let Ok(tag) = spec.encoding.decode(encoded) {
+                    match self.first {
+                        None => self.first = Some(tag),
+                        Some(_) => self.more.push(tag),
+                    }
+                }
+            }
+            Algorithm::Ed25519 => {
+                if let Ok(signature) = spec.encoding.decode(encoded) {
+                    self.ed25519.push(signature);
+                }
+            }
+        }
+    }
+}
+
+/// What the signature header's `value` carries.
+pub(crate) fn candidates(
+    spec: &Spec<'_>,
+    value: &[u8],
+) -> Result<(Candidates, FromSignature), Rejection> {
+    let malformed = Rejection::MalformedSignature;
+    let value = value.trim_ascii();
+    if value.is_empty() {
+        return Err(malformed(Malformed::Empty));
+    }
+    let mut candidates = Candidates::default();
+    match spec.syntax {
+        Syntax::Single => {
+            let encoded = value
+                .strip_prefix(spec.prefix.as_bytes())
+                .ok_or(malformed(Malformed::MissingPrefix))?;
+            match spec.algorithm {
+                Algorithm::HmacSha256 => {
+                    candidates.first = Some(spec.encoding.decode(encoded).map_err(malformed)?);
+                }
+                Algorithm::Ed25519 => {
+                    let signature = spec.encoding.decode(encoded).map_err(malformed)?;
+                    candidates.ed25519.push(signature);
+                }
+            }
+            Ok((candidates, None))
+        }
+        Syntax::VersionedList { version, ed25519 } => {
+            let items = || {
+                value
+                    .split(|byte| *byte == b' ')
+                    .filter(|item| !item.is_empty())
+            };
+            bounded(items())?;
+            for item in items() {
+                let Some((label, encoded)) = split_once(item, b',') else {
+                    continue;
+                };
+                if label == version.as_bytes() {
+                    candidates.push(spec, Algorithm::HmacSha256, encoded);
+                } else if ed25519.is_some_and(|ed25519| label == ed25519.as_bytes()) {
+                    candidates.push(spec, Algorithm::Ed25519, encoded);
+                }
+            }
+            Ok((candidates, None))
+        }
+        Syntax::KeyValue {
+            timestamp: timestamp_key,
+            signature,
+        } => {
+            let items = || value.split(|byte| *byte == b',');
+            bounded(items())?;
+            let mut found = None;
+            for item in items() {
+                let Some((key, text)) = split_once(item.trim_ascii(), b'=') else {
+                    continue;
+                };
+                if key == timestamp_key.as_bytes() {
+                    found = Some(match found {
+                        None => timestamp(text),
+                        Some(_) => Err(Rejection::MalformedTimestamp),
+                    });
+                } else if key == signature.as_bytes() {
+                    candidates.push(spec, spec.algorithm, text);
+                }
+            }
+            Ok((candidates, found))
+        }
+    }
+}
+
+/// Refuses a list of more than [`MAX_SIGNATURES`] items twice over (room for another
+/// version's items beside the ones read).
+fn bounded<'a>(items: impl Iterator<Item = &'a [u8]>) -> Result<(), Rejection> {
+    if items.take(2 * MAX_SIGNATURES + 1).count() > 2 * MAX_SIGNATURES {
+        return Err(Rejection::MalformedSignature(Malformed::TooManySignatures));
+    }
+    Ok(())
+}
+
+fn split_once(item: &[u8], separator: u8) -> Option<(&[u8], &[u8])> {
+    let at = item.iter().position(|byte| *byte == separator)?;
+    Some((item.get(..at)?, item.get(at + 1..)?))
+}
