@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Writes the fuzz seed corpora from tests/vectors/vectors.tsv (nothing is committed):
 
-    python3 fuzz/seeds.py        # fills fuzz/corpus/{parse_header,verify,incremental_verify}/
+    python3 fuzz/seeds.py        # fills fuzz/corpus/{parse_header,verify,incremental_verify,scheme_headers}/
 
 The byte layouts are described in fuzz/src/lib.rs; the provider and secret tables here
-mirror providers() and secrets() there.
+mirror providers() and secrets() there, and SCHEMES the order of schemes().
 """
 import base64
 import hashlib
@@ -19,6 +19,18 @@ PREFIXES = ["", "sha256=", "v1=", "t=1,v1="]
 # (encoding, prefix) per config index, as providers() builds them.
 PROVIDERS = [("hex", "sha256="), ("b64url", "")] + [(e, p) for e in ENCODINGS for p in PREFIXES]
 PRESET = {"peopleforce": 0, "bindbee": 1, "github": 2 + 0 * 4 + 1}
+# scheme_headers: the schemes in schemes() order, with a signature of each one's shape.
+NOW = b"1764460800"
+HEX_TAG = b"00" * 32
+B64_TAG = base64.b64encode(bytes(32))
+SCHEMES = [
+    b"sha256=" + HEX_TAG,
+    B64_TAG,
+    b"t=" + NOW + b",v1=" + HEX_TAG + b",v0=" + HEX_TAG,
+    b"v0=" + HEX_TAG,
+    b"v1," + B64_TAG + b" v2,abc v1,",
+    b"v1," + B64_TAG,
+]
 
 
 def encode(config, tag):
@@ -40,7 +52,8 @@ def main():
         secret = bytes.fromhex(row[2])
         if secret not in secrets:
             secrets.append(secret)
-    out = {name: ROOT / "corpus" / name for name in ("parse_header", "verify", "incremental_verify")}
+    targets = ("parse_header", "verify", "incremental_verify", "scheme_headers")
+    out = {name: ROOT / "corpus" / name for name in targets}
     for path in out.values():
         path.mkdir(parents=True, exist_ok=True)
 
@@ -64,6 +77,11 @@ def main():
         chunked = bytes([config, keys, 0, len(cuts)]) + b"".join(struct.pack("<H", c) for c in cuts)
         write("incremental_verify", name, chunked + body)
     write("verify", "non-utf8", bytes([0, 0, 0, 0]) + b'{"name":"\xff\xfe"}')
+    for config, signature in enumerate(SCHEMES):
+        for flags, name in [(0, "shaped"), (0x40, "signed"), (0x08, "no-id"), (0x10, "no-timestamp")]:
+            for stamp in (NOW, b"1764460000", b" " + NOW + b" "):
+                data = bytes([config | flags]) + signature + b"\nmsg_2KWPBgLlAfxdpx2AI54pPJ85f4W\n" + stamp
+                write("scheme_headers", f"{config}-{name}-{stamp.strip().decode()}-{len(stamp)}", data)
     write("incremental_verify", "non-utf8-split", bytes([0, 0, 0, 2, 11, 0, 12, 0]) + '{"name":"Zoë ✓"}'.encode())
 
 

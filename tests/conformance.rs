@@ -29,10 +29,12 @@ mod refused_body;
 mod refused_head;
 #[path = "conformance/refused_signature.rs"]
 mod refused_signature;
+#[path = "conformance/schemes.rs"]
+mod schemes;
 
 use std::sync::OnceLock;
 
-use case::Case;
+use case::Row;
 use drip::dripped;
 use expect::{key_index, provider_of, rejection_body};
 use hookguard::Provider;
@@ -45,8 +47,9 @@ fn servers() -> &'static [Server; 2] {
 }
 
 /// The table: every row both adapters must meet, one module per outcome (delivered,
-/// refused for the signature, refused from the head, refused for how the body comes).
-fn cases() -> Vec<Case> {
+/// refused for the signature, refused from the head, refused for how the body comes), then
+/// the rows of each HMAC preset with a delivery id or a timestamp.
+fn cases() -> Vec<Row> {
     [
         delivered::rows(),
         refused_signature::rows(),
@@ -55,6 +58,8 @@ fn cases() -> Vec<Case> {
     ]
     .into_iter()
     .flatten()
+    .map(Row::from)
+    .chain(schemes::rows())
     .collect()
 }
 
@@ -67,7 +72,7 @@ fn both_adapters_meet_every_case() {
         for server in servers() {
             rows += 1;
             let id = format!("{}:{}", server.name, case.name);
-            let mut headers = (case.headers)(&sent);
+            let mut headers = case.headers.clone();
             headers.push(("X-Request-Id".into(), id.clone()));
             let request = Request {
                 path: case.path.into(),
@@ -123,6 +128,12 @@ fn both_adapters_meet_every_case() {
                     if one.key != key {
                         failures.push(format!("{id}: key {}, expected {key}", one.key));
                     }
+                    if one.delivery_id != case.delivery_id {
+                        failures.push(format!(
+                            "{id}: delivery id {:?}, expected {:?}",
+                            one.delivery_id, case.delivery_id
+                        ));
+                    }
                 }
                 (Some(_), other) => failures.push(format!(
                     "{id}: handler ran {} times, expected once",
@@ -131,7 +142,7 @@ fn both_adapters_meet_every_case() {
             }
         }
     }
-    assert!(rows >= 118, "the table lost rows");
+    assert!(rows >= 250, "the table lost rows: {rows}");
     assert!(
         failures.is_empty(),
         "{} of {rows} rows failed:\n{}",

@@ -8,10 +8,13 @@
 //! | `parse_header` | `[config] ++ header value` |
 //! | `verify` | `[config, keys, len_lo, len_hi] ++ header[..len] ++ body` |
 //! | `incremental_verify` | `[config, keys, mode, cuts] ++ cuts * u16le ++ body` |
+//! | `scheme_headers` | `[config] ++ signature ++ b"\n" ++ delivery id ++ b"\n" ++ timestamp` |
 //!
 //! `config`: low 7 bits pick a provider from [`providers`] (modulo its length); the high
 //! bit means "send the value twice" for `parse_header` and `require_utf8(false)` otherwise.
 //! `keys`: start index into [`secrets`] and how many (1..=3) the verifier accepts.
+//!
+//! `scheme_headers` reads its `config` byte as [`SchemeInput`] describes.
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
@@ -127,4 +130,117 @@ pub fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {
     let (head, tail) = data.split_at(n.min(data.len()));
     *data = tail;
     head
+}
+
+/// The time the `scheme_headers` verifiers' clock reads (Unix seconds).
+pub const NOW: u64 = 1_764_460_800;
+
+/// Where a scheme carries its timestamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stamp {
+    /// It has none.
+    None,
+    /// A header of its own.
+    Header,
+    /// The `t=` item of the signature header.
+    InSignature,
+}
+
+/// An HMAC preset with a delivery id or a timestamp, its secret, and what its sender's
+/// documentation says of its headers (written out, not read from the provider).
+#[derive(Clone, Debug)]
+pub struct Scheme {
+    pub provider: Provider,
+    pub secret: String,
+    /// `Some(required)` when the scheme has a delivery id header.
+    pub id: Option<bool>,
+    pub stamp: Stamp,
+}
+
+/// GitHub, Shopify, Stripe, Slack, Standard Webhooks and Svix; the last two with a
+/// `whsec_` secret (base64 of 32 bytes).
+pub fn schemes() -> Vec<Scheme> {
+    let whsec = format!("whsec_{}", STANDARD.encode([0x5a; 32]));
+    let scheme = |provider, secret: &str, id, stamp| Scheme {
+        provider,
+        secret: secret.to_owned(),
+        id,
+        stamp,
+    };
+    vec![
+        scheme(Provider::GitHub, "fuzz-secret", Some(false), Stamp::None),
+        scheme(Provider::Shopify, "fuzz-secret", Some(false), Stamp::None),
+        scheme(Provider::Stripe, "whsec_fuzz", None, Stamp::InSignature),
+        scheme(Provider::Slack, "fuzz-secret", None, Stamp::Header),
+        scheme(
+            Provider::StandardWebhooks,
+            &whsec,
+            Some(true),
+            Stamp::Header,
+        ),
+        scheme(Provider::Svix, &whsec, Some(true), Stamp::Header),
+    ]
+}
+
+impl Scheme {
+    /// A verifier with this scheme's secret and a clock that reads [`NOW`].
+    pub fn verifier(&self) -> Verifier {
+        Verifier::builder(self.provider.clone())
+            .secret(Secret::new(self.secret.clone()).expect("non-empty secret"))
+            .clock(|| NOW)
+            .build()
+            .expect("valid preset")
+    }
+
+    /// A signer with this scheme's secret.
+    pub fn signer(&self) -> Signer {
+        signer(&self.provider, self.secret.as_bytes())
+    }
+}
+
+/// A `scheme_headers` input: the `config` byte's low three bits pick a scheme from
+/// [`schemes`] (modulo its length); `0x08`, `0x10` and `0x20` leave out the delivery id, the
+/// timestamp and the signature header; `0x40` replaces the signature with the one the sender
+/// writes for the input's id and timestamp (the timestamp's digits, else [`NOW`]).
+#[derive(Clone, Copy, Debug)]
+pub struct SchemeInput<'a> {
+    pub config: u8,
+    pub signature: &'a [u8],
+    pub id: &'a [u8],
+    pub timestamp: &'a [u8],
+}
+
+impl<'a> SchemeInput<'a> {
+    /// Splits `data` as the layout in the crate docs says; `None` when it is empty.
+    pub fn parse(data: &'a [u8]) -> Option<SchemeInput<'a>> {
+        let (&config, rest) = data.split_first()?;
+        let mut parts = rest.splitn(3, |byte| *byte == b'\n');
+        Some(SchemeInput {
+            config,
+            signature: parts.next().unwrap_or_default(),
+            id: parts.next().unwrap_or_default(),
+            timestamp: parts.next().unwrap_or_default(),
+        })
+    }
+
+    /// The index into [`schemes`].
+    pub fn scheme(&self, count: usize) -> usize {
+        usize::from(self.config & 0x07) % count
+    }
+
+    pub fn id_absent(&self) -> bool {
+        self.config & 0x08 != 0
+    }
+
+    pub fn timestamp_absent(&self) -> bool {
+        self.config & 0x10 != 0
+    }
+
+    pub fn signature_absent(&self) -> bool {
+        self.config & 0x20 != 0
+    }
+
+    pub fn signed_by_sender(&self) -> bool {
+        self.config & 0x40 != 0
+    }
 }

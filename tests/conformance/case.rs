@@ -27,6 +27,33 @@ pub(crate) struct Case {
     pub(crate) handler_key: Option<&'static str>,
 }
 
+/// A row ready to send: its headers made for its body, and what the handler must see.
+pub(crate) struct Row {
+    pub(crate) name: String,
+    pub(crate) path: &'static str,
+    pub(crate) body: Body,
+    pub(crate) headers: Headers,
+    pub(crate) status: u16,
+    /// As [`Case::handler_key`].
+    pub(crate) handler_key: Option<&'static str>,
+    /// The delivery id the handler must see when it runs.
+    pub(crate) delivery_id: Option<String>,
+}
+
+impl From<Case> for Row {
+    fn from(case: Case) -> Row {
+        Row {
+            name: case.name.to_owned(),
+            path: case.path,
+            headers: (case.headers)(&case.body.bytes()),
+            body: case.body,
+            status: case.status,
+            handler_key: case.handler_key,
+            delivery_id: None,
+        }
+    }
+}
+
 /// `bytes` sent with `Content-Length`.
 pub(crate) fn fixed(bytes: &[u8]) -> Body {
     Body::Fixed(bytes.to_vec())

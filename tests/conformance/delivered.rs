@@ -35,9 +35,9 @@ pub(crate) fn rows() -> Vec<Case> {
         },
         Case {
             name: "custom github-style provider",
-            path: "/github",
+            path: "/custom",
             body: fixed(b"Hello, World!"),
-            headers: |b| vec![signed(servers::github(), GH_SECRET, b)],
+            headers: |b| vec![signed(servers::custom_github(), GH_SECRET, b)],
             status: 200,
             handler_key: Some("#0"),
         },

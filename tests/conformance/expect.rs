@@ -6,9 +6,12 @@ use hookguard::Provider;
 
 /// The provider each route of `tests/support/servers.rs` is keyed for, as `Display` spells it.
 pub(crate) fn provider_of(path: &str) -> String {
+    if let Some(route) = servers::SCHEME_ROUTES.iter().find(|r| r.path == path) {
+        return route.provider.to_string();
+    }
     match path {
         "/bindbee" => Provider::Bindbee.to_string(),
-        "/github" => servers::github().to_string(),
+        "/custom" => servers::custom_github().to_string(),
         _ => Provider::PeopleForce.to_string(),
     }
 }

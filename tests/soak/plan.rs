@@ -32,7 +32,7 @@ impl Signers {
             pf: signer(Provider::PeopleForce, PF_SECRET),
             bb_current: signer(Provider::Bindbee, BB_CURRENT),
             bb_previous: signer(Provider::Bindbee, BB_PREVIOUS),
-            github: signer(servers::github(), GH_SECRET),
+            github: signer(servers::custom_github(), GH_SECRET),
         }
     }
 }
@@ -115,7 +115,7 @@ pub(crate) fn plan(adapter: &str, i: usize, signers: &Signers) -> (Request, Plan
             Some("previous"),
         ),
         Kind::ValidGithub => (
-            "/github",
+            "/custom",
             vec![header("X-Hub-Signature-256", signers.github.sign(&body))],
             Body::Fixed(body.clone()),
             Some(200),
@@ -150,7 +150,7 @@ pub(crate) fn plan(adapter: &str, i: usize, signers: &Signers) -> (Request, Plan
         Kind::Unsigned => {
             // No header at all, or another provider's valid header (still unsigned here).
             let (path, headers) = if i.is_multiple_of(2) {
-                (["/peopleforce", "/bindbee", "/github"][i % 3], vec![])
+                (["/peopleforce", "/bindbee", "/custom"][i % 3], vec![])
             } else {
                 ("/bindbee", vec![pf(&body)])
             };

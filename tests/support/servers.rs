@@ -6,14 +6,13 @@
 //! |---|---|---|
 //! | `POST /peopleforce` | PeopleForce, [`PF_SECRET`] | defaults (1 MiB limit, UTF-8 required) |
 //! | `POST /bindbee` | Bindbee, [`BB_CURRENT`] (id `current`) and [`BB_PREVIOUS`] (id `previous`) | rotation |
-//! | `POST /github` | `X-Hub-Signature-256`, `sha256=` + hex, [`GH_SECRET`] | custom provider |
+//! | `POST /custom` | `X-Hub-Signature-256`, `sha256=` + hex, [`GH_SECRET`] | custom provider |
 //! | `POST /lenient` | PeopleForce, [`PF_SECRET`] | `require_utf8(false)` |
 //! | `POST /small` | PeopleForce, [`PF_SECRET`] | 1 KiB limit |
 //! | `POST /empty-only` | PeopleForce, [`PF_SECRET`] | limit `0`: only empty bodies |
 //! | `POST /huge-limit` | PeopleForce, [`PF_SECRET`] | limit `usize::MAX` |
 //! | `POST /encoded` | PeopleForce, [`PF_SECRET`] | `ContentCoding::SignedAsSent`, `require_utf8(false)` |
-//! | `POST /standard-webhooks` | Standard Webhooks, [`SW_SECRET`] | system clock, 5-minute tolerance |
-//! | `POST /stripe` | Stripe, [`STRIPE_CURRENT`] and [`STRIPE_PREVIOUS`] | rotation |
+//! | `POST /github`, `/shopify`, `/stripe`, `/slack`, `/standard-webhooks`, `/svix` | each HMAC preset of [`SCHEME_ROUTES`], two secrets | rotation, system clock, 5-minute tolerance |
 //! | `GET /health` | none | unprotected |
 //!
 //! Every protected route has a [`READ_TIMEOUT`], and accepts only `POST` (other methods get
@@ -30,15 +29,62 @@ pub(crate) const PF_SECRET: &str = "pf_whsec_conformance";
 pub(crate) const BB_CURRENT: &str = "bb_sigkey_current";
 pub(crate) const BB_PREVIOUS: &str = "bb_sigkey_previous";
 pub(crate) const GH_SECRET: &str = "It's a Secret to Everybody";
-pub(crate) const SW_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-pub(crate) const STRIPE_CURRENT: &str = "whsec_stripe_current";
-pub(crate) const STRIPE_PREVIOUS: &str = "whsec_stripe_previous";
 pub(crate) const SMALL_LIMIT: usize = 1024;
 pub(crate) const READ_TIMEOUT: Duration = Duration::from_millis(400);
 
-pub(crate) fn github() -> Provider {
+/// GitHub's header and encoding as a custom provider.
+pub(crate) fn custom_github() -> Provider {
     Provider::custom("X-Hub-Signature-256", Encoding::Hex).with_prefix("sha256=")
 }
+
+/// A route for an HMAC preset, keyed with two secrets: the current one (key index 0) and
+/// the previous one (index 1).
+pub(crate) struct SchemeRoute {
+    pub(crate) path: &'static str,
+    pub(crate) provider: Provider,
+    pub(crate) secrets: [&'static str; 2],
+}
+
+/// One route per HMAC preset beyond PeopleForce and Bindbee. Standard Webhooks and Svix
+/// secrets are in the `whsec_` form (base64 of the key).
+pub(crate) const SCHEME_ROUTES: [SchemeRoute; 6] = [
+    SchemeRoute {
+        path: "/github",
+        provider: Provider::GitHub,
+        secrets: ["gh_webhook_current", "gh_webhook_previous"],
+    },
+    SchemeRoute {
+        path: "/shopify",
+        provider: Provider::Shopify,
+        secrets: ["shpss_current", "shpss_previous"],
+    },
+    SchemeRoute {
+        path: "/stripe",
+        provider: Provider::Stripe,
+        secrets: ["whsec_stripe_current", "whsec_stripe_previous"],
+    },
+    SchemeRoute {
+        path: "/slack",
+        provider: Provider::Slack,
+        secrets: ["slack_signing_current", "slack_signing_previous"],
+    },
+    SchemeRoute {
+        path: "/standard-webhooks",
+        provider: Provider::StandardWebhooks,
+        secrets: [
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "whsec_Al0sus1a+WnX8AC5TRa+U5qZyZ3kTGblRc/Ftbdek2k=",
+        ],
+    },
+    SchemeRoute {
+        path: "/svix",
+        provider: Provider::Svix,
+        secrets: [
+            "whsec_uvXytWl6cz3JsC5ulw4cz23mIUQIlWdZNLFkRfXGTi0=",
+            "whsec_H9vPemdci5RHWd8dSEkHJjewnb4deLaE7CgfTeWn6uw=",
+        ],
+    },
+];
 
 /// A signer for `provider` with `secret` (for senders that sign many bodies).
 pub(crate) fn signer(provider: Provider, secret: &str) -> Signer {
@@ -129,7 +175,16 @@ impl Recorder {
 fn routes() -> Vec<(&'static str, Verifier, usize, ContentCoding)> {
     let secret = |s: &str| Secret::new(s).unwrap();
     let default = hookguard::DEFAULT_MAX_BODY_SIZE;
-    vec![
+    let schemes = SCHEME_ROUTES.iter().map(|route| {
+        let [current, previous] = route.secrets;
+        let verifier = Verifier::builder(route.provider.clone())
+            .secret(secret(current))
+            .secret(secret(previous))
+            .build()
+            .unwrap();
+        (route.path, verifier, default, ContentCoding::IdentityOnly)
+    });
+    let mut routes = vec![
         (
             "/peopleforce",
             Verifier::new(Provider::PeopleForce, secret(PF_SECRET)).unwrap(),
@@ -147,8 +202,8 @@ fn routes() -> Vec<(&'static str, Verifier, usize, ContentCoding)> {
             ContentCoding::IdentityOnly,
         ),
         (
-            "/github",
-            Verifier::new(github(), secret(GH_SECRET)).unwrap(),
+            "/custom",
+            Verifier::new(custom_github(), secret(GH_SECRET)).unwrap(),
             default,
             ContentCoding::IdentityOnly,
         ),
@@ -181,22 +236,6 @@ fn routes() -> Vec<(&'static str, Verifier, usize, ContentCoding)> {
             ContentCoding::IdentityOnly,
         ),
         (
-            "/standard-webhooks",
-            Verifier::new(Provider::StandardWebhooks, secret(SW_SECRET)).unwrap(),
-            default,
-            ContentCoding::IdentityOnly,
-        ),
-        (
-            "/stripe",
-            Verifier::builder(Provider::Stripe)
-                .secret(secret(STRIPE_CURRENT))
-                .secret(secret(STRIPE_PREVIOUS))
-                .build()
-                .unwrap(),
-            default,
-            ContentCoding::IdentityOnly,
-        ),
-        (
             "/encoded",
             Verifier::builder(Provider::PeopleForce)
                 .secret(secret(PF_SECRET))
@@ -206,7 +245,9 @@ fn routes() -> Vec<(&'static str, Verifier, usize, ContentCoding)> {
             default,
             ContentCoding::SignedAsSent,
         ),
-    ]
+    ];
+    routes.extend(schemes);
+    routes
 }
 
 /// A running server and its handler's record.
