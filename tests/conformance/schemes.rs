@@ -1,8 +1,8 @@
-//! The rows of each HMAC preset on its own route of `tests/support/servers.rs` (GitHub,
-//! Shopify, Stripe, Slack, Standard Webhooks, Svix), signed as the sender does with
-//! `Signer::sign_headers` and then edited: a valid delivery under either secret, a forged
-//! one, and each way the scheme's delivery id, timestamp or signature list can be wrong. A
-//! scheme without one of these has no such row.
+//! The rows of each preset on its own route of `tests/support/servers.rs` (GitHub,
+//! Shopify, Stripe, Slack, Standard Webhooks with HMAC and with Ed25519, Svix, Discord),
+//! signed as the sender does with `Signer::sign_headers` and then edited: a valid delivery
+//! under either key, a forged one, and each way the scheme's delivery id, timestamp or
+//! signature list can be wrong. A scheme without one of these has no such row.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -14,8 +14,6 @@ use crate::support::servers::{signer, SchemeRoute, SCHEME_ROUTES};
 const BODY: &[u8] = br#"{"type":"employee.created","data":{"id":42}}"#;
 /// The delivery id every row is signed with (ignored by schemes without one).
 const ID: &str = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
-/// A key none of the routes holds, in the `whsec_` form so that every scheme can use it.
-const FORGED: &str = "whsec_zN01Foq0dPpXZKUmz7g2ITUeI2gsUHWy4Y1Wvd+WqjA=";
 /// Twice the routes' 5-minute tolerance.
 const SKEW: u64 = 600;
 
@@ -43,8 +41,8 @@ enum Syntax {
         prefix: &'static str,
         other: Option<&'static str>,
     },
-    /// Space-separated `v1,<base64>` items.
-    List,
+    /// Space-separated `<version>,<base64>` items.
+    List { version: &'static str },
     /// `t=<timestamp>,v1=<hex>`, further `v1=` items allowed.
     Pairs,
 }
@@ -81,12 +79,25 @@ fn features(path: &str) -> Option<(Id, Timestamp, Syntax)> {
         "/standard-webhooks" => (
             Id::Required("webhook-id"),
             Timestamp::Header("webhook-timestamp"),
-            Syntax::List,
+            Syntax::List { version: "v1" },
+        ),
+        "/standard-webhooks-v1a" => (
+            Id::Required("webhook-id"),
+            Timestamp::Header("webhook-timestamp"),
+            Syntax::List { version: "v1a" },
         ),
         "/svix" => (
             Id::Required("svix-id"),
             Timestamp::Header("svix-timestamp"),
-            Syntax::List,
+            Syntax::List { version: "v1" },
+        ),
+        "/discord" => (
+            Id::None,
+            Timestamp::Header("X-Signature-Timestamp"),
+            Syntax::Single {
+                prefix: "",
+                other: None,
+            },
         ),
         _ => return None,
     };
@@ -129,9 +140,9 @@ impl Sender<'_> {
             self.accepted("valid", self.valid()),
             Row {
                 handler_key: Some("#1"),
-                ..self.accepted("rotated key", self.signed(self.route.secrets[1], ID))
+                ..self.accepted("rotated key", self.signed(self.route.signing()[1], ID))
             },
-            self.refused("forged", self.signed(FORGED, ID)),
+            self.refused("forged", self.signed(self.route.forged(), ID)),
         ];
         rows.extend(self.signature_rows());
         rows.extend(self.timestamp_rows());
@@ -152,7 +163,7 @@ impl Sender<'_> {
 
     /// A delivery signed with the current secret, now.
     fn valid(&self) -> Headers {
-        self.signed(self.route.secrets[0], ID)
+        self.signed(self.route.signing()[0], ID)
     }
 
     /// The signature header's value of [`Sender::valid`].
@@ -199,17 +210,17 @@ impl Sender<'_> {
     /// with one valid.
     fn signature_rows(&self) -> Vec<Row> {
         let valid = self.valid_signature();
-        let forged = self.signed(FORGED, ID)[0].1.clone();
+        let forged = self.signed(self.route.forged(), ID)[0].1.clone();
         let (several, empty, unknown) = match self.syntax {
             Syntax::Single { prefix, other } => (
                 None,
                 prefix.to_owned(),
                 other.map(|other| valid.replacen(prefix, other, 1)),
             ),
-            Syntax::List => (
+            Syntax::List { version } => (
                 Some(format!("{forged} v2,abc {valid}")),
-                "v1,".to_owned(),
-                Some(valid.replacen("v1,", "v2,", 1)),
+                format!("{version},"),
+                Some(valid.replacen(&format!("{version},"), "v2,", 1)),
             ),
             Syntax::Pairs => {
                 let (t, tag) = valid.split_once(",v1=").unwrap();
@@ -249,7 +260,7 @@ impl Sender<'_> {
                 )
             }
         };
-        let current = self.route.secrets[0];
+        let current = self.route.signing()[0];
         vec![
             self.refused("stale timestamp", self.sign(current, ID, self.now - SKEW)),
             self.refused(
@@ -268,7 +279,7 @@ impl Sender<'_> {
             Id::Optional(name) => (name, false),
             Id::Required(name) => (name, true),
         };
-        let current = self.route.secrets[0];
+        let current = self.route.signing()[0];
         let longest = "m".repeat(256);
         let missing = with(self.valid(), name, None);
         let mut rows = vec![
