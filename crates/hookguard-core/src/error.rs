@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::content_coding::CodingName;
+use crate::custom::SchemeError;
 
 /// What was wrong with a signature header's text.
 ///
@@ -254,6 +255,8 @@ pub enum ConfigError {
     },
     /// A Standard Webhooks or Svix secret is not `whsec_` followed by standard base64.
     InvalidWhsecSecret,
+    /// A [`CustomScheme`](crate::CustomScheme)'s description does not hold together.
+    InvalidScheme(SchemeError),
 }
 
 impl fmt::Display for ConfigError {
@@ -317,6 +320,7 @@ impl fmt::Display for ConfigError {
                 "the secret is not `whsec_` followed by base64: copy the signing secret \
                  exactly as the sender shows it",
             ),
+            ConfigError::InvalidScheme(why) => write!(f, "invalid custom scheme: {why}"),
         }
     }
 }
