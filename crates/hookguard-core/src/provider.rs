@@ -30,6 +30,7 @@ use std::fmt;
 
 use crate::custom::{CustomProvider, CustomScheme};
 use crate::encoding::Encoding;
+use crate::scheme::Part;
 
 /// A webhook sender's signature scheme: HMAC-SHA256 over the raw body, or over the body
 /// with the delivery's id and timestamp before it.
@@ -169,6 +170,18 @@ impl Provider {
     /// ```
     pub fn signs_body_only(&self) -> bool {
         self.spec().before_body.is_empty()
+    }
+
+    /// Whether the signed content holds the delivery's timestamp.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::Provider;
+    /// assert!(Provider::Slack.signs_timestamp());
+    /// assert!(!Provider::GitHub.signs_timestamp());
+    /// ```
+    pub fn signs_timestamp(&self) -> bool {
+        self.spec().before_body.contains(&Part::Timestamp)
     }
 
     /// The header carrying the delivery id, for schemes that have one.

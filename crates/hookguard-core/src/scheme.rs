@@ -120,7 +120,8 @@ pub(crate) const SLACK_CONTENT: &[Part] = &[
 ];
 
 impl Provider {
-    /// Checks that a custom header name and prefix can appear in an HTTP request.
+    /// Checks that a custom header name and prefix can appear in an HTTP request, and that
+    /// the rest of a custom scheme's description holds together.
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let name = self.header_name();
         if name.is_empty() || !name.bytes().all(is_header_name_byte) {

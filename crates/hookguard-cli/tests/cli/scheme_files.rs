@@ -216,3 +216,36 @@ fn a_missing_file_or_a_mixed_scheme_exits_2() {
             .stderr(predicate::str::contains("cannot be used with"));
     }
 }
+
+#[test]
+fn a_scheme_signing_the_id_without_a_timestamp_refuses_timestamp() {
+    let file = scheme_file(
+        "signature_header = \"X-Acme-Signature\"\nencoding = \"base64url\"\n\
+         signed_content = \"{id}:{body}\"\nid_header = \"X-Acme-Id\"\n",
+    );
+    hookguard()
+        .args([
+            "sign",
+            "--scheme",
+            path_arg(&file),
+            "--timestamp",
+            TIMESTAMP,
+        ])
+        .env("WEBHOOK_SECRET", SECRET)
+        .write_stdin(BODY)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("signs no timestamp"));
+    let signed = sign_headers(&["--scheme", path_arg(&file), "--id", "d-1"], SECRET, BODY);
+    let names: Vec<&str> = signed.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["X-Acme-Signature", "X-Acme-Id"]);
+    for (headers, code) in [(&signed[..], 0), (&signed[..1], 1)] {
+        hookguard()
+            .args(["verify", "--scheme", path_arg(&file)])
+            .args(header_args(headers))
+            .env("WEBHOOK_SECRET", SECRET)
+            .write_stdin(BODY)
+            .assert()
+            .code(code);
+    }
+}
