@@ -12,6 +12,7 @@
 //! | `tower` | no | `hookguard::tower`: a tower `Layer` for axum, hyper and any tower stack |
 //! | `axum` | no | `tower`, plus the `VerifiedWebhook` axum extractor, and verified bodies past axum's `DefaultBodyLimit` |
 //! | `actix` | no | `hookguard::actix`: actix-web middleware and its `VerifiedWebhook` extractor |
+//! | `serde` | no | `Deserialize` for [`CustomScheme`]: a sender's scheme described in a configuration file |
 //!
 //! # Example
 //! ```

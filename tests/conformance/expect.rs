@@ -1,12 +1,13 @@
 //! What a row's response must carry: the provider and key the extractor reports for a
 //! delivery, the default rejection's body for a refusal.
 
+use crate::support::scheme_routes::SCHEME_ROUTES;
 use crate::support::servers;
 use hookguard::Provider;
 
 /// The provider each route of `tests/support/servers.rs` is keyed for, as `Display` spells it.
 pub(crate) fn provider_of(path: &str) -> String {
-    if let Some(route) = servers::SCHEME_ROUTES.iter().find(|r| r.path == path) {
+    if let Some(route) = SCHEME_ROUTES.iter().find(|r| r.path == path) {
         return route.provider.to_string();
     }
     match path {

@@ -8,7 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::case::{fixed, Row};
 use crate::headers::Headers;
-use crate::support::servers::{signer, SchemeRoute, SCHEME_ROUTES};
+use crate::support::scheme_routes::{SchemeRoute, SCHEME_ROUTES};
+use crate::support::servers::signer;
 
 /// The body every row sends.
 const BODY: &[u8] = br#"{"type":"employee.created","data":{"id":42}}"#;

@@ -8,4 +8,5 @@
 )]
 
 pub(crate) use hookguard_test_support::http;
+pub(crate) mod scheme_routes;
 pub(crate) mod servers;

@@ -89,11 +89,10 @@ impl DeliveryArgs {
         }
     }
 
-    /// The timestamp given, or now. Every scheme that signs more than the body signs a
-    /// timestamp.
+    /// The timestamp given, or now.
     fn timestamp(&self, provider: &Provider) -> Result<u64, Failure> {
         match self.timestamp {
-            Some(_) if provider.signs_body_only() => Err(Failure::usage(format_args!(
+            Some(_) if !provider.signs_timestamp() => Err(Failure::usage(format_args!(
                 "{provider} signs no timestamp: drop --timestamp"
             ))),
             Some(timestamp) => Ok(timestamp),

@@ -17,6 +17,10 @@ use clap::{Parser, Subcommand};
 /// Sign, verify and send webhook deliveries the way PeopleForce, Bindbee, GitHub, Shopify,
 /// Stripe, Slack, Standard Webhooks, Svix or any HMAC-SHA256 sender of the body does.
 ///
+/// A scheme is a preset (`--provider`), a custom one signing the body alone (`--header`,
+/// `--encoding`, `--prefix`), or any other HMAC-SHA256 scheme described in a TOML file
+/// (`--scheme FILE`: headers, signed content, syntax, encoding, secret form, tolerance).
+///
 /// The secret is read from the environment (`WEBHOOK_SECRET` unless `--secret-env` names
 /// another variable) or from files (`--secret-file`), never from the command line.
 /// Bodies are read as raw bytes from stdin or `--body-file`: nothing is re-encoded and a

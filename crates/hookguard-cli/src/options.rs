@@ -1,28 +1,34 @@
 //! Options shared by the subcommands: which provider's scheme, which secret(s), which body.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args};
-use hookguard_core::{Encoding, Provider, Secret};
+use hookguard_core::{CustomScheme, Encoding, Provider, Secret};
 
 use crate::Failure;
 
 /// The environment variable read for the secret when no `--secret-env`/`--secret-file` is given.
 pub(crate) const DEFAULT_SECRET_ENV: &str = "WEBHOOK_SECRET";
 
-/// Which signature scheme: a preset (`--provider`) or a custom one (`--header` + `--encoding`).
+/// Which signature scheme: a preset (`--provider`), a custom one signing the body alone
+/// (`--header` + `--encoding`), or any custom one described in a TOML file (`--scheme`).
 #[derive(Debug, Args)]
 #[command(group(
-    ArgGroup::new("scheme")
+    ArgGroup::new("schemes")
         .required(true)
-        .args(["provider", "header"])
+        .args(["provider", "header", "scheme"])
 ))]
 pub(crate) struct ProviderArgs {
     /// A preset: `peopleforce`, `bindbee`, `github`, `shopify`, `stripe`, `slack`,
     /// `standard-webhooks`, `svix` or `discord`.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["header", "encoding", "prefix"])]
     provider: Option<Provider>,
+
+    /// A custom scheme described in a TOML file (`signature_header`, `encoding`,
+    /// `signed_content`, ...; see the README).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["provider", "header", "encoding", "prefix"])]
+    scheme: Option<PathBuf>,
 
     /// Custom provider: the signature header's name (e.g. `X-Hub-Signature-256`).
     #[arg(long, value_name = "NAME", requires = "encoding")]
@@ -44,6 +50,9 @@ impl ProviderArgs {
     /// A usage failure if neither a preset nor a full custom scheme was given (clap's
     /// argument rules already rule this out).
     pub(crate) fn provider(&self) -> Result<Provider, Failure> {
+        if let Some(path) = &self.scheme {
+            return scheme_file(path);
+        }
         match (&self.provider, &self.header, self.encoding) {
             (Some(provider), _, _) => Ok(provider.clone()),
             (None, Some(header), Some(encoding)) => {
@@ -54,10 +63,27 @@ impl ProviderArgs {
                 })
             }
             _ => Err(Failure::usage(
-                "give --provider, or --header with --encoding for a custom provider",
+                "give --provider, --scheme, or --header with --encoding for a custom provider",
             )),
         }
     }
+}
+
+/// The custom scheme the TOML file at `path` describes, checked.
+///
+/// # Errors
+/// A usage failure naming the file and what is wrong: the file unreadable, a key unknown,
+/// missing or of the wrong type (TOML's message names it and its line), or a description
+/// that does not hold together (the core's message names the field).
+fn scheme_file(path: &Path) -> Result<Provider, Failure> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        Failure::usage(format_args!("cannot read the scheme file {shown}: {error}"))
+    })?;
+    let scheme: CustomScheme = toml::from_str(&text)
+        .map_err(|error| Failure::usage(format_args!("scheme file {shown}: {error}")))?;
+    Provider::from_scheme(scheme)
+        .map_err(|error| Failure::usage(format_args!("scheme file {shown}: {error}")))
 }
 
 /// One secret, for signing: from an environment variable or a file.

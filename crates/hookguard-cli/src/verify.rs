@@ -45,7 +45,8 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "UNIX_SECONDS")]
     now: Option<u64>,
 
-    /// How far the timestamp may be from the clock, either way (default: 5 minutes).
+    /// How far the timestamp may be from the clock, either way (default: the scheme file's
+    /// `tolerance_seconds`, else 5 minutes).
     #[arg(long, value_name = "SECONDS")]
     tolerance: Option<u64>,
 

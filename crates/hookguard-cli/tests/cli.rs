@@ -1,5 +1,6 @@
 //! End-to-end tests of the `hookguard` binary: sign/verify round trips for every scheme,
-//! the Python-made vectors, exit codes, rotation, and `send` against a one-shot HTTP server.
+//! the Python-made vectors, exit codes, rotation, custom scheme files, and `send` against a
+//! one-shot HTTP server.
 
 #![allow(
     clippy::unwrap_used,
@@ -15,6 +16,8 @@ mod exit_codes;
 mod one_shot;
 #[path = "cli/round_trips.rs"]
 mod round_trips;
+#[path = "cli/scheme_files.rs"]
+mod scheme_files;
 #[path = "cli/scheme_vectors.rs"]
 mod scheme_vectors;
 #[path = "cli/schemes.rs"]

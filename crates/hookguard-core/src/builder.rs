@@ -105,8 +105,9 @@ impl VerifierBuilder {
     }
 
     /// How far a delivery's timestamp may be from the receiver's clock, in the past or the
-    /// future, for schemes that sign one (default 5 minutes, as Standard Webhooks, Stripe
-    /// and Slack recommend). Outside it: [`Rejection::TimestampOutsideTolerance`](crate::Rejection::TimestampOutsideTolerance).
+    /// future, for schemes that sign one (default: [`Provider::default_tolerance`], 5
+    /// minutes unless a custom scheme sets its own, as Standard Webhooks, Stripe and Slack
+    /// recommend). Outside it: [`Rejection::TimestampOutsideTolerance`](crate::Rejection::TimestampOutsideTolerance).
     ///
     /// # Example
     /// ```

@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::content_coding::CodingName;
+use crate::custom::SchemeError;
 
 /// What was wrong with a signature header's text.
 ///
@@ -260,6 +261,8 @@ pub enum ConfigError {
         /// What is wrong with the key.
         reason: &'static str,
     },
+    /// A [`CustomScheme`](crate::CustomScheme)'s description does not hold together.
+    InvalidScheme(SchemeError),
 }
 
 impl fmt::Display for ConfigError {
@@ -324,6 +327,7 @@ impl fmt::Display for ConfigError {
                  exactly as the sender shows it",
             ),
             ConfigError::InvalidEd25519Key { reason } => write!(f, "invalid Ed25519 key: {reason}"),
+            ConfigError::InvalidScheme(why) => write!(f, "invalid custom scheme: {why}"),
         }
     }
 }

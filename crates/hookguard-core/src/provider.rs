@@ -14,7 +14,8 @@
 //! | [`Provider::Svix`] | `svix-signature: v1,<base64>` | `{id}.{ts}.{body}` | `svix-id`, `svix-timestamp` |
 //! | [`Provider::Discord`] | `X-Signature-Ed25519: <hex>` (Ed25519) | `{ts}{body}` | `X-Signature-Timestamp` |
 //!
-//! Any other HMAC-SHA256 sender of the body is a [`Provider::custom`] away.
+//! Any other HMAC-SHA256 sender of the body is a [`Provider::custom`] away, and any other
+//! scheme of this shape a [`CustomScheme`] (a description a configuration file can hold).
 //!
 //! # Example
 //! ```
@@ -27,9 +28,10 @@
 //! ```
 
 use std::fmt;
-use std::sync::Arc;
 
+use crate::custom::{CustomProvider, CustomScheme};
 use crate::encoding::Encoding;
+use crate::scheme::Part;
 
 /// A webhook sender's signature scheme: HMAC-SHA256 over the raw body, or over the body
 /// with the delivery's id and timestamp before it.
@@ -71,43 +73,9 @@ pub enum Provider {
     /// the hex Ed25519 signature of `{timestamp}{body}`, the timestamp in
     /// `X-Signature-Timestamp`; the key is the application's public key, in hex.
     Discord,
-    /// Any other sender; build one with [`Provider::custom`].
+    /// Any other sender; build one with [`Provider::custom`] or, described as data, with
+    /// [`Provider::from_scheme`].
     Custom(CustomProvider),
-}
-
-/// The scheme of a sender without a preset. Cheap to clone.
-///
-/// # Example
-/// ```
-/// use hookguard_core::{Encoding, Provider};
-///
-/// let Provider::Custom(custom) = Provider::custom("X-Signature", Encoding::Base64 { padded: true })
-/// else { unreachable!() };
-/// assert_eq!(custom.header_name(), "X-Signature");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct CustomProvider {
-    header: Arc<str>,
-    encoding: Encoding,
-    prefix: Arc<str>,
-}
-
-impl CustomProvider {
-    /// The signature header's name, as given.
-    ///
-    /// # Example
-    /// ```
-    /// # use hookguard_core::{Encoding, Provider};
-    /// # let Provider::Custom(custom) = Provider::custom("X-Sig", Encoding::Hex) else { unreachable!() };
-    /// assert_eq!(custom.header_name(), "X-Sig");
-    /// ```
-    pub fn header_name(&self) -> &str {
-        &self.header
-    }
-
-    pub(crate) fn parts(&self) -> (&str, Encoding, &str) {
-        (&self.header, self.encoding, &self.prefix)
-    }
 }
 
 impl Provider {
@@ -124,16 +92,13 @@ impl Provider {
     /// assert_eq!(acme.prefix(), "");
     /// ```
     pub fn custom(header_name: impl Into<String>, encoding: Encoding) -> Provider {
-        Provider::Custom(CustomProvider {
-            header: header_name.into().into(),
-            encoding,
-            prefix: Arc::from(""),
-        })
+        CustomScheme::new(header_name, encoding).into()
     }
 
     /// The same scheme with `prefix` written before the encoded tag (such as `sha256=`).
     ///
-    /// Called on a preset, this gives a custom provider with the preset's header and encoding.
+    /// Called on a preset, this gives a custom provider signing the body alone, with the
+    /// preset's header and encoding; on a custom one, the same scheme with another prefix.
     ///
     /// # Example
     /// ```
@@ -144,11 +109,12 @@ impl Provider {
     /// ```
     #[must_use]
     pub fn with_prefix(self, prefix: impl Into<String>) -> Provider {
-        Provider::Custom(CustomProvider {
-            header: self.header_name().into(),
-            encoding: self.encoding(),
-            prefix: prefix.into().into(),
-        })
+        let mut scheme = match self {
+            Provider::Custom(custom) => custom.scheme().clone(),
+            preset => CustomScheme::new(preset.header_name(), preset.encoding()),
+        };
+        scheme.prefix = prefix.into();
+        scheme.into()
     }
 
     /// The signature header's name in its documented spelling. HTTP header names are
@@ -211,6 +177,18 @@ impl Provider {
         self.spec().before_body.is_empty()
     }
 
+    /// Whether the signed content holds the delivery's timestamp.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::Provider;
+    /// assert!(Provider::Slack.signs_timestamp());
+    /// assert!(!Provider::GitHub.signs_timestamp());
+    /// ```
+    pub fn signs_timestamp(&self) -> bool {
+        self.spec().before_body.contains(&Part::Timestamp)
+    }
+
     /// The header carrying the delivery id, for schemes that have one.
     ///
     /// # Example
@@ -219,7 +197,7 @@ impl Provider {
     /// assert_eq!(Provider::GitHub.delivery_id_header(), Some("X-GitHub-Delivery"));
     /// assert_eq!(Provider::PeopleForce.delivery_id_header(), None);
     /// ```
-    pub fn delivery_id_header(&self) -> Option<&'static str> {
+    pub fn delivery_id_header(&self) -> Option<&str> {
         self.spec().id_header.map(|(name, _)| name)
     }
 
@@ -252,7 +230,7 @@ impl fmt::Display for Provider {
             Provider::StandardWebhooks => f.write_str("standard-webhooks"),
             Provider::Svix => f.write_str("svix"),
             Provider::Discord => f.write_str("discord"),
-            Provider::Custom(custom) => write!(f, "custom({})", custom.header),
+            Provider::Custom(custom) => write!(f, "custom({})", custom.header_name()),
         }
     }
 }

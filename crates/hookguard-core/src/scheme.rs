@@ -1,6 +1,8 @@
 //! How a sender signs a delivery: the signed content, the signature header's syntax, and
 //! the form of the secret. Each [`Provider`](crate::Provider) preset is one [`Spec`].
 
+use std::borrow::Cow;
+
 use crate::encoding::{Encoding, ED25519_SIGNATURE_LEN, TAG_LEN};
 use crate::error::ConfigError;
 use crate::provider::Provider;
@@ -10,7 +12,7 @@ const BINDBEE_HEADER: &str = "X-Bindbee-Webhook-Signature";
 
 /// How the signature header's value is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Syntax {
+pub(crate) enum Syntax<'a> {
     /// One value: the prefix, then the encoded tag (PeopleForce, Bindbee, GitHub, Shopify,
     /// Slack's `v0=`).
     Single,
@@ -19,29 +21,29 @@ pub(crate) enum Syntax {
     /// versions are skipped.
     VersionedList {
         /// The version of HMAC-SHA256 items, such as `v1`.
-        version: &'static str,
+        version: &'a str,
         /// The version of Ed25519 items, such as `v1a`, if the scheme has them.
-        ed25519: Option<&'static str>,
+        ed25519: Option<&'a str>,
     },
     /// Comma-separated `<key>=<value>` items (Stripe): the `timestamp` item is the
     /// delivery's timestamp, each `signature` item a candidate, other keys are skipped.
     KeyValue {
         /// The key of the timestamp item, such as `t`.
-        timestamp: &'static str,
+        timestamp: &'a str,
         /// The key of a signature item, such as `v1`.
-        signature: &'static str,
+        signature: &'a str,
     },
 }
 
 /// A piece of the signed content before the body (the body always comes last).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Part {
     /// The delivery id, as the request carries it.
     Id,
     /// The timestamp, as the request carries it (decimal Unix seconds).
     Timestamp,
     /// Fixed text, such as `.` or `v0:`.
-    Literal(&'static str),
+    Literal(Cow<'static, str>),
 }
 
 /// How a tag outside a [`Syntax::VersionedList`] is made.
@@ -79,11 +81,11 @@ pub(crate) enum SecretForm {
 
 /// Where a scheme reads the timestamp.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum TimestampSource {
+pub(crate) enum TimestampSource<'a> {
     /// The scheme has none.
     None,
     /// A header of its own.
-    Header(&'static str),
+    Header(&'a str),
     /// An item of the signature header ([`Syntax::KeyValue`]).
     SignatureHeader,
 }
@@ -92,17 +94,17 @@ pub(crate) enum TimestampSource {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Spec<'a> {
     pub(crate) signature_header: &'a str,
-    pub(crate) syntax: Syntax,
+    pub(crate) syntax: Syntax<'a>,
     /// How a tag of a [`Syntax::Single`] or [`Syntax::KeyValue`] header is made.
     pub(crate) algorithm: Algorithm,
     pub(crate) encoding: Encoding,
     /// Text before the encoded tag in a [`Syntax::Single`] value.
     pub(crate) prefix: &'a str,
     /// The signed content before the body.
-    pub(crate) before_body: &'static [Part],
+    pub(crate) before_body: &'a [Part],
     /// The delivery id's header, and whether a request must carry it.
-    pub(crate) id_header: Option<(&'static str, bool)>,
-    pub(crate) timestamp: TimestampSource,
+    pub(crate) id_header: Option<(&'a str, bool)>,
+    pub(crate) timestamp: TimestampSource<'a>,
     pub(crate) secret: SecretForm,
 }
 
@@ -131,24 +133,28 @@ impl<'a> Spec<'a> {
 /// `{id}.{timestamp}.{body}`, signed with the `whsec_` key, `v1,<base64>` items.
 pub(crate) const STANDARD_WEBHOOKS_CONTENT: &[Part] = &[
     Part::Id,
-    Part::Literal("."),
+    Part::Literal(Cow::Borrowed(".")),
     Part::Timestamp,
-    Part::Literal("."),
+    Part::Literal(Cow::Borrowed(".")),
 ];
 
 /// Stripe (docs.stripe.com/webhooks, "Verify manually"): `{t}.{body}`.
-pub(crate) const STRIPE_CONTENT: &[Part] = &[Part::Timestamp, Part::Literal(".")];
+pub(crate) const STRIPE_CONTENT: &[Part] = &[Part::Timestamp, Part::Literal(Cow::Borrowed("."))];
 
 /// Slack (api.slack.com, "Verifying requests from Slack"): `v0:{timestamp}:{body}`.
-pub(crate) const SLACK_CONTENT: &[Part] =
-    &[Part::Literal("v0:"), Part::Timestamp, Part::Literal(":")];
+pub(crate) const SLACK_CONTENT: &[Part] = &[
+    Part::Literal(Cow::Borrowed("v0:")),
+    Part::Timestamp,
+    Part::Literal(Cow::Borrowed(":")),
+];
 
 /// Discord (discord.com/developers, "Interactions: Security and Authorization"):
 /// `{timestamp}{body}`.
 pub(crate) const DISCORD_CONTENT: &[Part] = &[Part::Timestamp];
 
 impl Provider {
-    /// Checks that a custom header name and prefix can appear in an HTTP request.
+    /// Checks that a custom header name and prefix can appear in an HTTP request, and that
+    /// the rest of a custom scheme's description holds together.
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let name = self.header_name();
         if name.is_empty() || !name.bytes().all(is_header_name_byte) {
@@ -162,7 +168,10 @@ impl Provider {
                 prefix: prefix.to_owned(),
             });
         }
-        Ok(())
+        match self {
+            Provider::Custom(custom) => custom.scheme().validate(),
+            _ => Ok(()),
+        }
     }
 
     /// The full description of this scheme.
@@ -207,10 +216,7 @@ impl Provider {
             },
             Provider::StandardWebhooks => standard_webhooks("webhook"),
             Provider::Svix => standard_webhooks("svix"),
-            Provider::Custom(custom) => {
-                let (header, encoding, prefix) = custom.parts();
-                Spec::body_only(header, encoding, prefix)
-            }
+            Provider::Custom(custom) => custom.spec(),
         }
     }
 }
@@ -235,7 +241,7 @@ fn standard_webhooks(family: &'static str) -> Spec<'static> {
 }
 
 /// RFC 9110 `token` characters.
-fn is_header_name_byte(byte: u8) -> bool {
+pub(crate) fn is_header_name_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 

@@ -38,7 +38,7 @@ use std::time::Duration;
 use hmac::Hmac;
 use sha2::Sha256;
 
-use crate::builder::{system_clock, Clock, VerifierBuilder, DEFAULT_TOLERANCE};
+use crate::builder::{system_clock, Clock, VerifierBuilder};
 use crate::digest::{verify_body, Matched, Verification};
 use crate::error::{ConfigError, Rejection};
 use crate::outcome::{KeyId, Verified};
@@ -117,10 +117,10 @@ impl Verifier {
     /// ```
     pub fn builder(provider: Provider) -> VerifierBuilder {
         VerifierBuilder {
+            tolerance: provider.default_tolerance(),
             provider,
             secrets: Vec::new(),
             require_utf8: true,
-            tolerance: DEFAULT_TOLERANCE,
             clock: Arc::new(system_clock),
         }
     }
