@@ -30,6 +30,8 @@ SCHEMES = [
     b"v0=" + HEX_TAG,
     b"v1," + B64_TAG + b" v2,abc v1,",
     b"v1," + B64_TAG,
+    b"v1a," + base64.b64encode(bytes(64)) + b" v1," + B64_TAG,
+    b"00" * 64,
 ]
 
 

@@ -1,5 +1,6 @@
-//! The headers of every HMAC preset with a delivery id or a timestamp (GitHub, Shopify,
-//! Stripe, Slack, Standard Webhooks, Svix) read under a fixed clock: never panics; a
+//! The headers of every preset with a delivery id or a timestamp (GitHub, Shopify, Stripe,
+//! Slack, Standard Webhooks with HMAC and with Ed25519, Svix, Discord) read under a fixed
+//! clock: never panics; a
 //! refusal is one of the header-level reasons; an accepted timestamp is within the
 //! tolerance of the clock; an accepted delivery id is the header's trimmed value, 1 to 256
 //! visible ASCII characters, and a required one is never absent. `verify_request` with a

@@ -146,27 +146,33 @@ pub enum Stamp {
     InSignature,
 }
 
-/// An HMAC preset with a delivery id or a timestamp, its secret, and what its sender's
+/// A preset with a delivery id or a timestamp, its keys, and what its sender's
 /// documentation says of its headers (written out, not read from the provider).
 #[derive(Clone, Debug)]
 pub struct Scheme {
     pub provider: Provider,
+    /// The key the receiver verifies with: the shared secret, or an Ed25519 public key.
     pub secret: String,
+    /// The key the sender signs with: the shared secret, or an Ed25519 private key.
+    pub signing: String,
     /// `Some(required)` when the scheme has a delivery id header.
     pub id: Option<bool>,
     pub stamp: Stamp,
 }
 
-/// GitHub, Shopify, Stripe, Slack, Standard Webhooks and Svix; the last two with a
-/// `whsec_` secret (base64 of 32 bytes).
+/// GitHub, Shopify, Stripe, Slack, Standard Webhooks and Svix, the last two with a
+/// `whsec_` secret (base64 of 32 bytes); Standard Webhooks with an Ed25519 key pair
+/// (`v1a`), and Discord (the key pairs of `tests/vectors/schemes.tsv`).
 pub fn schemes() -> Vec<Scheme> {
     let whsec = format!("whsec_{}", STANDARD.encode([0x5a; 32]));
-    let scheme = |provider, secret: &str, id, stamp| Scheme {
+    let pair = |provider, (secret, signing): (&str, &str), id, stamp| Scheme {
         provider,
         secret: secret.to_owned(),
+        signing: signing.to_owned(),
         id,
         stamp,
     };
+    let scheme = |provider, secret: &str, id, stamp| pair(provider, (secret, secret), id, stamp);
     vec![
         scheme(Provider::GitHub, "fuzz-secret", Some(false), Stamp::None),
         scheme(Provider::Shopify, "fuzz-secret", Some(false), Stamp::None),
@@ -179,6 +185,24 @@ pub fn schemes() -> Vec<Scheme> {
             Stamp::Header,
         ),
         scheme(Provider::Svix, &whsec, Some(true), Stamp::Header),
+        pair(
+            Provider::StandardWebhooks,
+            (
+                "whpk_9KBjAEBPTHm2jooFqLs4SEGwGiKTWoDjd76k/2clxvI=",
+                "whsk_L2YyZJgfehl7nuG/tFAnyLLpDTgVKMahlC2raNhwF2g=",
+            ),
+            Some(true),
+            Stamp::Header,
+        ),
+        pair(
+            Provider::Discord,
+            (
+                "cc77844ad2b11eada8608f7e857ec6dd53cda26b332adecf9c6c497674675cdc",
+                "3aa2504d707eb91a3ce867b22319e47bfe983b5ea6bbed6d288e949cdc97e33e",
+            ),
+            None,
+            Stamp::Header,
+        ),
     ]
 }
 
@@ -192,9 +216,9 @@ impl Scheme {
             .expect("valid preset")
     }
 
-    /// A signer with this scheme's secret.
+    /// A signer with this scheme's signing key.
     pub fn signer(&self) -> Signer {
-        signer(&self.provider, self.secret.as_bytes())
+        signer(&self.provider, self.signing.as_bytes())
     }
 }
 

@@ -32,6 +32,11 @@ const SEED: &[u8] = include_bytes!("../../../tests/vectors/employee_create.json"
 const SECRET: &str = "pf_whsec_2b7e151628aed2a6";
 /// A Standard Webhooks secret: `whsec_` and 24 bytes in base64.
 const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+/// Discord's application public key and the private key seed that signs for it (hex).
+const DISCORD: (&str, &str) = (
+    "cc77844ad2b11eada8608f7e857ec6dd53cda26b332adecf9c6c497674675cdc",
+    "3aa2504d707eb91a3ce867b22319e47bfe983b5ea6bbed6d288e949cdc97e33e",
+);
 /// The clock of the timestamped arms, and the timestamp they sign.
 const NOW: u64 = 1_764_460_800;
 const SIZES: [(&str, usize); 4] = [
@@ -98,15 +103,22 @@ fn variants(body: &[u8]) -> Vec<Arm<'_>> {
     }
     // The whole request, headers looked up in an `http::HeaderMap` as the adapters do: a
     // body-only scheme beside the timestamped ones, so their difference is the cost of the
-    // id and timestamp (the headers read, the tolerance check, the signed prefix hashed).
-    for (name, provider, secret) in [
-        ("verify_request peopleforce", Provider::PeopleForce, SECRET),
-        ("verify_request stripe", Provider::Stripe, SECRET),
+    // id and timestamp (the headers read, the tolerance check, the signed prefix hashed),
+    // and Discord's, the cost of Ed25519. Each with the key it verifies with and the one
+    // its sender signs with.
+    for (name, provider, (secret, signing)) in [
+        (
+            "verify_request peopleforce",
+            Provider::PeopleForce,
+            (SECRET, SECRET),
+        ),
+        ("verify_request stripe", Provider::Stripe, (SECRET, SECRET)),
         (
             "verify_request standard-webhooks",
             Provider::StandardWebhooks,
-            WHSEC,
+            (WHSEC, WHSEC),
         ),
+        ("verify_request discord", Provider::Discord, DISCORD),
     ] {
         let verifier = Verifier::builder(provider.clone())
             .secret(Secret::new(secret).expect("secret"))
@@ -114,7 +126,7 @@ fn variants(body: &[u8]) -> Vec<Arm<'_>> {
             .build()
             .expect("verifier");
         let mut headers = http::HeaderMap::new();
-        let signer = Signer::new(provider, Secret::new(secret).expect("secret")).expect("signer");
+        let signer = Signer::new(provider, Secret::new(signing).expect("key")).expect("signer");
         for (header, value) in signer.sign_headers("msg_2b4c0e1f9a7d3e5c8b6a4f2e0d1", NOW, body) {
             headers.insert(
                 http::HeaderName::from_bytes(header.as_bytes()).expect("name"),
