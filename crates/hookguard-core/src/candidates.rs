@@ -3,7 +3,10 @@
 //! it carries.
 //!
 //! # Security
-//! A list of more than twice [`MAX_SIGNATURES`] items is refused before any is decoded. An
+//! A list of more than twice [`MAX_SIGNATURES`] items is refused before any is decoded, and
+//! one of more than [`MAX_ED25519_SIGNATURES`] Ed25519 signatures once they are: each costs
+//! a hash of the whole body per public key and a curve check, so their number bounds the
+//! work a forged request can cause. An
 //! item that is empty, truncated, undecodable or of another version is skipped and can
 //! never match.
 
@@ -11,6 +14,10 @@ use crate::encoding::TAG_LEN;
 use crate::error::{Malformed, Rejection};
 use crate::scheme::{Algorithm, Spec, Syntax};
 use crate::signature::{timestamp, Ed25519Bytes, Timestamp, MAX_SIGNATURES};
+
+/// The most Ed25519 signatures one header may carry (a sender rolling its key signs with
+/// two).
+pub(crate) const MAX_ED25519_SIGNATURES: usize = 4;
 
 /// The timestamp a signature header carries (Stripe's `t=`), if any: read, or refused.
 pub(crate) type FromSignature = Option<Result<Timestamp, Rejection>>;
@@ -89,6 +96,9 @@ pub(crate) fn candidates(
                     candidates.push(spec, Algorithm::Ed25519, encoded);
                 }
             }
+            if candidates.ed25519.len() > MAX_ED25519_SIGNATURES {
+                return Err(malformed(Malformed::TooManySignatures));
+            }
             Ok((candidates, None))
         }
         Syntax::KeyValue {
@@ -128,4 +138,39 @@ fn bounded<'a>(items: impl Iterator<Item = &'a [u8]>) -> Result<(), Rejection> {
 fn split_once(item: &[u8], separator: u8) -> Option<(&[u8], &[u8])> {
     let at = item.iter().position(|byte| *byte == separator)?;
     Some((item.get(..at)?, item.get(at + 1..)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+
+    use super::*;
+    use crate::{Provider, Secret, Verifier};
+
+    #[test]
+    fn more_than_four_ed25519_signatures_are_refused_before_any_body_is_read() {
+        let public = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key();
+        let whpk = format!("whpk_{}", STANDARD.encode(public.as_bytes()));
+        let verifier = Verifier::builder(Provider::StandardWebhooks)
+            .secret(Secret::new(whpk).unwrap())
+            .clock(|| 1_700_000_000)
+            .build()
+            .unwrap();
+        let item = format!("v1a,{}", STANDARD.encode([7_u8; 64]));
+        let read = |count: usize| {
+            let signature = vec![item.as_str(); count].join(" ");
+            verifier.read_headers(|name| match name {
+                "webhook-signature" => vec![signature.clone()],
+                "webhook-id" => vec!["msg_1".to_owned()],
+                "webhook-timestamp" => vec!["1700000000".to_owned()],
+                _ => vec![],
+            })
+        };
+        assert!(read(MAX_ED25519_SIGNATURES).is_ok());
+        assert_eq!(
+            read(MAX_ED25519_SIGNATURES + 1).unwrap_err(),
+            Rejection::MalformedSignature(Malformed::TooManySignatures)
+        );
+    }
 }
