@@ -3,17 +3,20 @@
 //! it carries.
 //!
 //! # Security
-//! A list of more than twice [`MAX_SIGNATURES`] items is refused before any is decoded, and
-//! one of more than [`MAX_ED25519_SIGNATURES`] Ed25519 signatures once they are: each costs
-//! a hash of the whole body per public key and a curve check, so their number bounds the
-//! work a forged request can cause. An
-//! item that is empty, truncated, undecodable or of another version is skipped and can
-//! never match.
+//! A list of more than twice [`MAX_SIGNATURES`] items is refused, and so is one of more
+//! than [`MAX_ED25519_SIGNATURES`] Ed25519 signatures: each costs a hash of the whole body
+//! per public key and a curve check, so their number bounds the work a forged request can
+//! cause. An item that is empty, truncated, undecodable or of another version is skipped
+//! and can never match.
 
 use crate::encoding::TAG_LEN;
 use crate::error::{Malformed, Rejection};
 use crate::scheme::{Algorithm, Spec, Syntax};
 use crate::signature::{timestamp, Ed25519Bytes, Timestamp, MAX_SIGNATURES};
+
+/// The most items a list may hold: [`MAX_SIGNATURES`] twice over (room for another
+/// version's items beside the ones read).
+const MAX_ITEMS: usize = 2 * MAX_SIGNATURES;
 
 /// The most Ed25519 signatures one header may carry (a sender rolling its key signs with
 /// two).
@@ -80,19 +83,17 @@ pub(crate) fn candidates(
             Ok((candidates, None))
         }
         Syntax::VersionedList { version, ed25519 } => {
-            let items = || {
-                value
-                    .split(|byte| *byte == b' ')
-                    .filter(|item| !item.is_empty())
-            };
-            bounded(items())?;
-            for item in items() {
-                let Some((label, encoded)) = split_once(item, b',') else {
-                    continue;
-                };
-                if label == version.as_bytes() {
+            let items = value
+                .split(|byte| *byte == b' ')
+                .filter(|item| !item.is_empty());
+            for (count, item) in items.enumerate() {
+                if count == MAX_ITEMS {
+                    return Err(malformed(Malformed::TooManySignatures));
+                }
+                if let Some(encoded) = labelled(item, version, b',') {
                     candidates.push(spec, Algorithm::HmacSha256, encoded);
-                } else if ed25519.is_some_and(|ed25519| label == ed25519.as_bytes()) {
+                } else if let Some(encoded) = ed25519.and_then(|label| labelled(item, label, b','))
+                {
                     candidates.push(spec, Algorithm::Ed25519, encoded);
                 }
             }
@@ -105,19 +106,18 @@ pub(crate) fn candidates(
             timestamp: timestamp_key,
             signature,
         } => {
-            let items = || value.split(|byte| *byte == b',');
-            bounded(items())?;
             let mut found = None;
-            for item in items() {
-                let Some((key, text)) = split_once(item.trim_ascii(), b'=') else {
-                    continue;
-                };
-                if key == timestamp_key.as_bytes() {
+            for (count, item) in value.split(|byte| *byte == b',').enumerate() {
+                if count == MAX_ITEMS {
+                    return Err(malformed(Malformed::TooManySignatures));
+                }
+                let item = item.trim_ascii();
+                if let Some(text) = labelled(item, timestamp_key, b'=') {
                     found = Some(match found {
                         None => timestamp(text),
                         Some(_) => Err(Rejection::MalformedTimestamp),
                     });
-                } else if key == signature.as_bytes() {
+                } else if let Some(text) = labelled(item, signature, b'=') {
                     candidates.push(spec, spec.algorithm, text);
                 }
             }
@@ -126,18 +126,11 @@ pub(crate) fn candidates(
     }
 }
 
-/// Refuses a list of more than [`MAX_SIGNATURES`] items twice over (room for another
-/// version's items beside the ones read).
-fn bounded<'a>(items: impl Iterator<Item = &'a [u8]>) -> Result<(), Rejection> {
-    if items.take(2 * MAX_SIGNATURES + 1).count() > 2 * MAX_SIGNATURES {
-        return Err(Rejection::MalformedSignature(Malformed::TooManySignatures));
-    }
-    Ok(())
-}
-
-fn split_once(item: &[u8], separator: u8) -> Option<(&[u8], &[u8])> {
-    let at = item.iter().position(|byte| *byte == separator)?;
-    Some((item.get(..at)?, item.get(at + 1..)?))
+/// The text after `label` and `separator` when `item` starts with them (`v1,` in
+/// `v1,<tag>`, `t=` in `t=<timestamp>`).
+fn labelled<'a>(item: &'a [u8], label: &str, separator: u8) -> Option<&'a [u8]> {
+    item.strip_prefix(label.as_bytes())?
+        .strip_prefix(&[separator])
 }
 
 #[cfg(test)]
