@@ -29,7 +29,8 @@ pub(crate) struct DeliveryArgs {
     #[arg(long, value_name = "ID")]
     id: Option<String>,
 
-    /// The timestamp, for schemes that sign one (stripe, slack, standard-webhooks, svix).
+    /// The timestamp, for schemes that sign one (stripe, slack, standard-webhooks, svix,
+    /// discord).
     /// Default: now.
     #[arg(long, value_name = "UNIX_SECONDS")]
     timestamp: Option<u64>,

@@ -15,7 +15,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// Sign, verify and send webhook deliveries the way PeopleForce, Bindbee, GitHub, Shopify,
-/// Stripe, Slack, Standard Webhooks, Svix or any HMAC-SHA256 sender of the body does.
+/// Stripe, Slack, Standard Webhooks, Svix, Discord or any HMAC-SHA256 sender of the body
+/// does.
 ///
 /// A scheme is a preset (`--provider`), a custom one signing the body alone (`--header`,
 /// `--encoding`, `--prefix`), or any other HMAC-SHA256 scheme described in a TOML file

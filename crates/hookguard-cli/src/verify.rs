@@ -123,10 +123,12 @@ fn reason(rejection: &Rejection, provider: &Provider) -> String {
     let header = match rejection {
         Rejection::MissingSignature => Some(provider.header_name()),
         Rejection::MissingDeliveryId => provider.delivery_id_header(),
+        Rejection::MissingTimestamp => provider.timestamp_header(),
         _ => None,
     };
-    match header {
-        Some(name) => format!("{rejection} (give -H '{name}: ...')"),
-        None => rejection.to_string(),
+    match (header, rejection) {
+        (Some(name), _) => format!("{rejection} (give -H '{name}: ...')"),
+        (None, Rejection::BodyNotUtf8) => format!("{rejection} (--allow-non-utf8 accepts it)"),
+        (None, _) => rejection.to_string(),
     }
 }

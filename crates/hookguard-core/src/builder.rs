@@ -87,8 +87,9 @@ impl VerifierBuilder {
         self
     }
 
-    /// Whether the body must be valid UTF-8 (default `true`, as both providers send UTF-8
-    /// JSON). With `false`, any bytes are accepted once the signature matches.
+    /// Whether the body must be valid UTF-8 (default `true`, as every preset's sender sends
+    /// UTF-8 JSON or form data). With `false`, any bytes are accepted once the signature
+    /// matches.
     ///
     /// # Example
     /// ```

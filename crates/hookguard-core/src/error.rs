@@ -172,9 +172,14 @@ impl fmt::Display for Rejection {
             Rejection::MalformedTimestamp => {
                 f.write_str("timestamp is repeated or not 1 to 12 decimal digits")
             }
+            Rejection::TimestampOutsideTolerance { skew } if *skew < 0 => write!(
+                f,
+                "timestamp is {} s old, outside the tolerance",
+                skew.unsigned_abs()
+            ),
             Rejection::TimestampOutsideTolerance { skew } => write!(
                 f,
-                "timestamp is {skew} s from the receiver's clock, outside the tolerance"
+                "timestamp is {skew} s in the future, outside the tolerance"
             ),
         }
     }
@@ -253,7 +258,8 @@ pub enum ConfigError {
         /// The prefix given.
         prefix: String,
     },
-    /// A Standard Webhooks or Svix secret is not `whsec_` followed by standard base64.
+    /// A Standard Webhooks or Svix secret is not `whsec_` followed by the standard base64
+    /// of a key of at least one byte.
     InvalidWhsecSecret,
     /// An Ed25519 key (Discord's hex public key, Standard Webhooks' `whpk_` or `whsk_`)
     /// cannot be used; the reason says how to fix it.
@@ -323,8 +329,8 @@ impl fmt::Display for ConfigError {
                 "signature prefix {prefix:?} must be printable ASCII without spaces"
             ),
             ConfigError::InvalidWhsecSecret => f.write_str(
-                "the secret is not `whsec_` followed by base64: copy the signing secret \
-                 exactly as the sender shows it",
+                "the secret is not `whsec_` followed by the base64 of a key: copy the signing \
+                 secret exactly as the sender shows it",
             ),
             ConfigError::InvalidEd25519Key { reason } => write!(f, "invalid Ed25519 key: {reason}"),
             ConfigError::InvalidScheme(why) => write!(f, "invalid custom scheme: {why}"),

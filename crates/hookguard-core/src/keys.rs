@@ -114,7 +114,12 @@ fn material(form: SecretForm, text: &[u8], public: bool) -> Result<Material, Con
                 Material::Ed25519Private(base64(encoded, ed25519())?)
             } else {
                 let encoded = text.strip_prefix(b"whsec_").unwrap_or(text);
-                Material::Hmac(base64(encoded, ConfigError::InvalidWhsecSecret)?)
+                let key = base64(encoded, ConfigError::InvalidWhsecSecret)?;
+                // An empty key (a bare `whsec_`) would make every signature forgeable.
+                if key.is_empty() {
+                    return Err(ConfigError::InvalidWhsecSecret);
+                }
+                Material::Hmac(key)
             }
         }
         SecretForm::Ed25519Hex => {
@@ -189,6 +194,22 @@ mod tests {
                 "{provider} {key}: {err:?}"
             );
             assert!(err.to_string().contains(says), "{provider} {key}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_whsec_secret_without_a_key_is_refused() {
+        for provider in [Provider::StandardWebhooks, Provider::Svix] {
+            for bare in ["whsec_", "whsec_=="] {
+                assert!(
+                    matches!(refusal(&provider, bare), ConfigError::InvalidWhsecSecret),
+                    "{provider} {bare}"
+                );
+                assert!(matches!(
+                    Signer::new(provider.clone(), secret(bare)),
+                    Err(ConfigError::InvalidWhsecSecret)
+                ));
+            }
         }
     }
 

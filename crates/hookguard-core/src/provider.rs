@@ -31,7 +31,7 @@ use std::fmt;
 
 use crate::custom::{CustomProvider, CustomScheme};
 use crate::encoding::Encoding;
-use crate::scheme::Part;
+use crate::scheme::{Part, TimestampSource};
 
 /// A webhook sender's signature scheme: HMAC-SHA256 over the raw body, or over the body
 /// with the delivery's id and timestamp before it.
@@ -199,6 +199,22 @@ impl Provider {
     /// ```
     pub fn delivery_id_header(&self) -> Option<&str> {
         self.spec().id_header.map(|(name, _)| name)
+    }
+
+    /// The header carrying the timestamp, for schemes that sign one in a header of its
+    /// own (Stripe's is an item of its signature header).
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::Provider;
+    /// assert_eq!(Provider::Slack.timestamp_header(), Some("X-Slack-Request-Timestamp"));
+    /// assert_eq!(Provider::Stripe.timestamp_header(), None);
+    /// ```
+    pub fn timestamp_header(&self) -> Option<&str> {
+        match self.spec().timestamp {
+            TimestampSource::Header(name) => Some(name),
+            TimestampSource::None | TimestampSource::SignatureHeader => None,
+        }
     }
 
     /// The full length of a one-signature header value: prefix plus encoded tag (a

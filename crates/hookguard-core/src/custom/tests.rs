@@ -367,6 +367,10 @@ fn toml_descriptions_parse_with_defaults_and_refuse_unknown_keys() {
             "signature_header = \"X\"\nencoding = \"hex\"\nsyntax = { kind = \"key-value\", timestamp_key = \"t\" }",
             "`timestamp_key` and `signature_key`",
         ),
+        (
+            "signature_header = \"X\"\nencoding = \"hex\"\nsyntax = \"single\"",
+            "write syntax = { kind = \"single\" }",
+        ),
     ] {
         let err = toml::from_str::<CustomScheme>(text).unwrap_err().to_string();
         assert!(err.contains(named), "{err}");
