@@ -9,18 +9,16 @@
     reason = "test code fails loudly"
 )]
 
-mod support;
-
 use std::time::Duration;
 
 use hookguard_dedup::{Claim, Key, RedisStore, Store, Token};
-use support::redis::RedisServer;
+use hookguard_test_support::redis::RedisServer;
 
 const LEASE: Duration = Duration::from_secs(30);
 const WINDOW: Duration = Duration::from_secs(3600);
 
 async fn store(test: &str) -> Option<(RedisServer, RedisStore)> {
-    let server = RedisServer::start(test)?;
+    let server = RedisServer::start(test).unwrap()?;
     let store = RedisStore::connect(&server.url()).await.unwrap();
     Some((server, store))
 }
@@ -126,14 +124,14 @@ async fn two_round_trips_for_a_first_delivery_one_for_a_duplicate() {
         return;
     };
     let key = Key::new("bindbee:sig:cd");
-    let before = server.commands_processed();
+    let before = server.commands_processed().unwrap();
     claimed(store.claim(key.clone(), LEASE).await.unwrap());
     store.complete(key.clone(), WINDOW).await.unwrap();
-    let first = server.commands_processed();
+    let first = server.commands_processed().unwrap();
     // Each reading of the counter is itself one command, counted by the next reading.
     assert_eq!(first - before - 1, 2);
     assert_eq!(store.claim(key.clone(), LEASE).await.unwrap(), Claim::Done);
-    assert_eq!(server.commands_processed() - first - 1, 1);
+    assert_eq!(server.commands_processed().unwrap() - first - 1, 1);
 }
 
 #[tokio::test]
@@ -186,7 +184,7 @@ async fn unreachable_then_reconnected_after_a_restart() {
     };
     let key = Key::new("bindbee:sig:12");
     claimed(store.claim(key.clone(), LEASE).await.unwrap());
-    server.kill();
+    server.kill().unwrap();
     let error = store.claim(key.clone(), LEASE).await.unwrap_err();
     assert!(
         error
@@ -194,7 +192,7 @@ async fn unreachable_then_reconnected_after_a_restart() {
             .starts_with("deduplication store error: redis:"),
         "{error}"
     );
-    server.restart();
+    server.restart().unwrap();
     let mut answer = store.claim(key.clone(), LEASE).await;
     for _ in 0..50 {
         if answer.is_ok() {

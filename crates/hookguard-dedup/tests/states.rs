@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use hookguard_dedup::Dedup;
 use hookguard_test_support::http::{write_request, Response};
+use hookguard_test_support::redis::RedisServer;
 use support::receiver::{Adapter, Configure, Receiver, StoreSpec};
-use support::redis::RedisServer;
 
 /// A receiver and, with the Redis store, its own `redis-server`.
 struct Case {
@@ -40,7 +40,7 @@ impl Case {
         verified: bool,
     ) -> Option<Case> {
         let redis = if redis {
-            Some(RedisServer::start(test)?)
+            Some(RedisServer::start(test).unwrap()?)
         } else {
             None
         };
@@ -252,14 +252,14 @@ mod scenarios {
             return;
         };
         assert_eq!(case.receiver.deliver("ok:11").status, 200);
-        case.redis.as_mut().unwrap().kill();
+        case.redis.as_mut().unwrap().kill().unwrap();
         let refused = case.receiver.deliver("ok:12");
         assert_eq!(
             (refused.status, refused.header("retry-after")),
             (503, vec!["5"])
         );
         assert_eq!(case.receiver.log.runs("ok:12"), 0);
-        case.redis.as_mut().unwrap().restart();
+        case.redis.as_mut().unwrap().restart().unwrap();
         // The connection comes back; the restarted Redis remembers nothing.
         let after = deliver_until_up(&case.receiver, "ok:12");
         assert_eq!((after.status, after.body.as_slice()), (200, &b"ok:12"[..]));
@@ -272,7 +272,7 @@ mod scenarios {
         let Some(mut case) = Case::start(test, adapter, redis, configure) else {
             return;
         };
-        case.redis.as_mut().unwrap().kill();
+        case.redis.as_mut().unwrap().kill().unwrap();
         let through = case.receiver.deliver("ok:13");
         assert_eq!(
             (through.status, through.body.as_slice()),

@@ -1,5 +1,5 @@
-//! Shared by the deduplication test binaries: real `redis-server` processes, receivers
-//! (axum and actix-web) over real sockets whose handler records every run, and a client.
+//! Shared by the deduplication test binaries: receivers (axum and actix-web) over real
+//! sockets whose handler records every run, and a client.
 
 #![allow(
     dead_code,
@@ -7,4 +7,3 @@
 )]
 
 pub(crate) mod receiver;
-pub(crate) mod redis;
