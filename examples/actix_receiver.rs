@@ -1,9 +1,12 @@
 //! Run with: cargo run --example actix_receiver
 //!
-//! An actix-web webhook receiver protected by `hookguard_actix::VerifySignature`.
+//! An actix-web webhook receiver protected by `hookguard_actix::VerifySignature`, running
+//! its handler once per delivery (`hookguard_dedup::actix::Deduplicate`).
 //!
 //! - `WEBHOOK_SECRET` (required): the shared secret configured at the provider.
 //! - `PORT` (optional, default 3000): the port to listen on, on 127.0.0.1.
+//! - `REDIS_URL` (optional): remember deliveries in this Redis instead of in memory, so
+//!   that instances sharing it answer each other's deliveries' copies as duplicates.
 //!
 //! Routes:
 //! - `POST /webhooks/peopleforce`: verified with the PeopleForce scheme
@@ -15,6 +18,8 @@
 //! Both webhook routes answer `200` with `{"action": <the body's "action" or null>, "bytes": <body length>}`;
 //! a request that fails verification gets `403` and never reaches the handler, and any
 //! other method gets `405` with `Allow: POST` (the guard wraps the `POST` route only).
+//! A copy of a delivery already handled gets `200` with `Hookguard-Duplicate: true`, a
+//! copy of one still running `409`; neither runs the handler.
 //!
 //! Try it (with `WEBHOOK_SECRET=s3cret`):
 //! ```text
@@ -34,6 +39,7 @@ use std::time::Duration;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use hookguard::{Provider, Secret, Verifier};
 use hookguard_actix::{VerifiedWebhook, VerifySignature};
+use hookguard_dedup::{actix::Deduplicate, Dedup, RedisStore};
 
 /// The body's `"action"`, or null when the body is not JSON or has none.
 fn action(body: &[u8]) -> serde_json::Value {
@@ -86,25 +92,25 @@ const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The routes, for `App::configure`: the two webhook resources, whose `POST` route is
 /// behind its own `VerifySignature` (which also lets the handler's `web::Bytes` take bodies
-/// up to the middleware's 1 MiB limit, past actix-web's 256 KiB default), and the open
-/// health check. Wrapping the route, not the resource, leaves other methods to actix-web:
-/// `405` with `Allow: POST`.
+/// up to the middleware's 1 MiB limit, past actix-web's 256 KiB default) and then
+/// `Deduplicate`, and the open health check. Wrapping the route, not the resource, leaves
+/// other methods to actix-web: `405` with `Allow: POST`.
 fn routes(
     peopleforce: Verifier,
     bindbee: Verifier,
+    dedup: &Dedup,
     received: web::Data<Received>,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     let guard = |verifier| VerifySignature::new(verifier).with_read_timeout(READ_TIMEOUT);
+    // actix-web runs the `wrap` added last first: the signature is checked before a key
+    // is claimed.
+    let dedup = dedup.clone();
+    let once = move || Deduplicate::new(dedup.clone());
+    let protected = move |verifier| web::post().to(on_event).wrap(once()).wrap(guard(verifier));
     move |cfg| {
         cfg.app_data(received)
-            .service(
-                web::resource("/webhooks/peopleforce")
-                    .route(web::post().to(on_event).wrap(guard(peopleforce))),
-            )
-            .service(
-                web::resource("/webhooks/bindbee")
-                    .route(web::post().to(on_event).wrap(guard(bindbee))),
-            )
+            .service(web::resource("/webhooks/peopleforce").route(protected(peopleforce)))
+            .service(web::resource("/webhooks/bindbee").route(protected(bindbee)))
             .route("/health", web::get().to(health));
     }
 }
@@ -112,6 +118,19 @@ fn routes(
 fn verifier(provider: Provider) -> Result<Verifier, String> {
     let secret = Secret::from_env("WEBHOOK_SECRET").map_err(|error| error.to_string())?;
     Verifier::new(provider, secret).map_err(|error| error.to_string())
+}
+
+/// Deduplication in memory, or through the Redis at `REDIS_URL` when it is set (keys are
+/// namespaced by provider, so both routes share one store).
+async fn dedup() -> Result<Dedup, String> {
+    match std::env::var("REDIS_URL") {
+        Err(std::env::VarError::NotPresent) => Ok(Dedup::in_memory()),
+        Err(std::env::VarError::NotUnicode(_)) => Err("REDIS_URL is not valid UTF-8".to_owned()),
+        Ok(url) => match RedisStore::connect(&url).await {
+            Ok(store) => Ok(Dedup::new(store)),
+            Err(error) => Err(format!("REDIS_URL {url}: {error}")),
+        },
+    }
 }
 
 fn port() -> Result<u16, String> {
@@ -138,7 +157,11 @@ async fn main() -> ExitCode {
             port()?,
         ))
     };
-    let (peopleforce, bindbee, port) = match setup() {
+    let setup = match setup() {
+        Ok(setup) => dedup().await.map(|dedup| (setup, dedup)),
+        Err(message) => Err(message),
+    };
+    let ((peopleforce, bindbee, port), dedup) = match setup {
         Ok(setup) => setup,
         Err(message) => {
             eprintln!("error: {message}");
@@ -151,6 +174,7 @@ async fn main() -> ExitCode {
         App::new().configure(routes(
             peopleforce.clone(),
             bindbee.clone(),
+            &dedup,
             received.clone(),
         ))
     })
@@ -203,6 +227,7 @@ mod tests {
         let routes = routes(
             verifier(Provider::PeopleForce),
             verifier(Provider::Bindbee),
+            &Dedup::in_memory(),
             received.clone(),
         );
         (routes, received)
@@ -330,8 +355,14 @@ mod tests {
         let verifier = |provider| Verifier::new(provider, secret(SECRET)).unwrap();
         let (peopleforce, bindbee) = (verifier(Provider::PeopleForce), verifier(Provider::Bindbee));
         let data = received.clone();
+        let dedup = Dedup::in_memory();
         let server = HttpServer::new(move || {
-            App::new().configure(routes(peopleforce.clone(), bindbee.clone(), data.clone()))
+            App::new().configure(routes(
+                peopleforce.clone(),
+                bindbee.clone(),
+                &dedup,
+                data.clone(),
+            ))
         })
         .workers(1)
         .bind(("127.0.0.1", 0))
@@ -363,5 +394,59 @@ mod tests {
         }
         assert_eq!(received.count(), 0, "the handler ran");
         handle.stop(true).await;
+    }
+
+    #[actix_web::test]
+    async fn a_delivery_runs_once_its_copies_are_duplicates() {
+        let (routes, received) = routes_and_count();
+        let app = test::init_service(App::new().configure(routes)).await;
+        let signer = signer(Provider::PeopleForce, SECRET);
+        let first = test::call_service(
+            &app,
+            post("/webhooks/peopleforce", Some(&signer), SEED, SEED).to_request(),
+        )
+        .await;
+        assert_eq!(first.status(), StatusCode::OK);
+        assert!(first.headers().get("hookguard-duplicate").is_none());
+        let copy = test::call_service(
+            &app,
+            post("/webhooks/peopleforce", Some(&signer), SEED, SEED).to_request(),
+        )
+        .await;
+        assert_eq!(copy.status(), StatusCode::OK);
+        assert_eq!(copy.headers().get("hookguard-duplicate").unwrap(), "true");
+        assert_eq!(received.count(), 1);
+    }
+
+    #[actix_web::test]
+    async fn two_instances_sharing_redis_answer_each_others_copies() {
+        use hookguard_test_support::redis::RedisServer;
+
+        let test = "actix_receiver::two_instances_sharing_redis_answer_each_others_copies";
+        let Some(redis) = RedisServer::start(test).unwrap() else {
+            return;
+        };
+        let signer = signer(Provider::Bindbee, SECRET);
+        let mut instances = Vec::new();
+        for _ in 0..2 {
+            let received = web::Data::new(Received::default());
+            let dedup = Dedup::new(RedisStore::connect(&redis.url()).await.unwrap());
+            let verifier = |provider| Verifier::new(provider, secret(SECRET)).unwrap();
+            let routes = routes(
+                verifier(Provider::PeopleForce),
+                verifier(Provider::Bindbee),
+                &dedup,
+                received.clone(),
+            );
+            let app = test::init_service(App::new().configure(routes)).await;
+            instances.push((app, received));
+        }
+        let request = || post("/webhooks/bindbee", Some(&signer), SEED, SEED).to_request();
+        let first = test::call_service(&instances[0].0, request()).await;
+        assert_eq!(first.status(), StatusCode::OK);
+        let copy = test::call_service(&instances[1].0, request()).await;
+        assert_eq!(copy.status(), StatusCode::OK);
+        assert_eq!(copy.headers().get("hookguard-duplicate").unwrap(), "true");
+        assert_eq!((instances[0].1.count(), instances[1].1.count()), (1, 0));
     }
 }
