@@ -36,13 +36,44 @@ impl ClaimGuard {
     pub(crate) fn finish(mut self, succeeded: bool) -> Option<(Key, StoreFuture<()>)> {
         let held = self.held.take()?;
         let update = if succeeded {
-            held.store.complete(held.key.clone(), held.window)
+            complete(held.store, held.key.clone(), held.window)
         } else {
             tracing::debug!(key = %held.key, "handler failed: deduplication claim released");
             held.store.release(held.key.clone(), held.token)
         };
         Some((held.key, update))
     }
+}
+
+/// The pauses between attempts to mark a delivery done: about 3 s in all, within a
+/// sender's attempt timeout (Bindbee: 10 s).
+const COMPLETE_RETRIES: [Duration; 6] = [
+    Duration::from_millis(50),
+    Duration::from_millis(100),
+    Duration::from_millis(200),
+    Duration::from_millis(400),
+    Duration::from_millis(800),
+    Duration::from_millis(1600),
+];
+
+/// Marks `key` done, retrying while the store is unreachable: the handler's effect
+/// happened, and a claim left to lapse would let a retry run it again.
+fn complete(store: Arc<dyn Store>, key: Key, window: Duration) -> StoreFuture<()> {
+    Box::pin(async move {
+        let mut pauses = COMPLETE_RETRIES.iter();
+        loop {
+            match store.complete(key.clone(), window).await {
+                Ok(()) => return Ok(()),
+                Err(error) => match pauses.next() {
+                    Some(pause) => {
+                        tracing::warn!(%key, %error, "delivery not yet marked done: retrying");
+                        tokio::time::sleep(*pause).await;
+                    }
+                    None => return Err(error),
+                },
+            }
+        }
+    })
 }
 
 impl Drop for ClaimGuard {

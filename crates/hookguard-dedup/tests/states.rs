@@ -286,6 +286,23 @@ mod scenarios {
         );
     }
 
+    pub(crate) fn store_back_before_the_handler_ends(test: &str, adapter: Adapter, redis: bool) {
+        let Some(mut case) = Case::start(test, adapter, redis, defaults()) else {
+            return;
+        };
+        let receiver = &case.receiver;
+        let first = receiver.deliver_in_background("gate:14");
+        receiver.log.wait_for("start gate:14", 1);
+        // Redis restarts empty while the handler runs: marking the delivery done is
+        // retried on the new connection, so the copy after it is still a duplicate.
+        case.redis.as_mut().unwrap().restart().unwrap();
+        receiver.open_gate();
+        assert_eq!(first.join().unwrap().unwrap().status, 200);
+        let copy = receiver.deliver("gate:14");
+        assert_eq!((copy.status, duplicate_header(&copy)), (200, vec!["true"]));
+        assert_eq!(receiver.log.runs("gate:14"), 1);
+    }
+
     /// Delivers until the store answers again (a reconnect takes a moment): 10 s at most.
     fn deliver_until_up(receiver: &Receiver, body: &str) -> Response {
         for _ in 0..100 {
@@ -350,6 +367,7 @@ macro_rules! every_store {
                 no_verifier_no_handler,
                 store_down_fails_closed,
                 store_down_fails_open,
+                store_back_before_the_handler_ends,
             ]
         );
     };
