@@ -32,6 +32,8 @@ pub const REQUIRE: &str = "HOOKGUARD_REQUIRE_REDIS";
 #[derive(Debug)]
 pub struct RedisServer {
     port: u16,
+    /// Given after the defaults on every start (a later option wins).
+    options: Vec<String>,
     child: Option<Child>,
 }
 
@@ -43,6 +45,33 @@ impl RedisServer {
     /// When `redis-server` is missing and `HOOKGUARD_REQUIRE_REDIS=1`, or it does not
     /// start answering within 10 s.
     pub fn start(test: &str) -> io::Result<Option<RedisServer>> {
+        RedisServer::start_with(test, &[])
+    }
+
+    /// Like [`RedisServer::start`], with more `redis-server` options, which override the
+    /// defaults and hold across restarts (`--appendonly yes --dir <dir>` for a Redis that
+    /// keeps its keys when killed).
+    ///
+    /// # Errors
+    /// As [`RedisServer::start`].
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_test_support::redis::RedisServer;
+    ///
+    /// let dir = std::env::temp_dir().join(format!("redis-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let options = ["--appendonly", "yes", "--appendfsync", "always", "--dir", dir.to_str().unwrap()];
+    /// if let Some(mut redis) = RedisServer::start_with("doc example", &options)? {
+    ///     assert_eq!(redis.command("SET k v")?, "+OK\r\n");
+    ///     redis.kill()?;
+    ///     redis.restart()?;
+    ///     assert_eq!(redis.command("GET k")?, "$1\r\nv\r\n");
+    /// }
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn start_with(test: &str, options: &[&str]) -> io::Result<Option<RedisServer>> {
         let installed = Command::new("redis-server")
             .arg("--version")
             .stdout(Stdio::null())
@@ -64,7 +93,12 @@ impl RedisServer {
             return Ok(None);
         }
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let mut server = RedisServer { port, child: None };
+        let options = options.iter().map(|&option| option.to_owned()).collect();
+        let mut server = RedisServer {
+            port,
+            options,
+            child: None,
+        };
         server.restart()?;
         Ok(Some(server))
     }
@@ -104,6 +138,7 @@ impl RedisServer {
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(&self.options)
             .stdout(Stdio::null())
             .spawn()?;
         self.child = Some(child);
