@@ -11,7 +11,7 @@
 //!
 //! Size: `HOOKGUARD_FLEET_EVENTS` events per run (default 10 000). The figures in
 //! `docs/testing.md` come from
-//! `HOOKGUARD_REQUIRE_REDIS=1 cargo test -p hookguard-dedup --release --test fleet -- --nocapture`.
+//! `HOOKGUARD_REQUIRE_REDIS=1 cargo test -p hookguard-dedup --test fleet -- --nocapture`.
 
 #![allow(
     clippy::unwrap_used,
