@@ -1,5 +1,6 @@
 //! [`MemoryStore`]: the embedded store, bounded in entries, each entry bounded in time.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::future::ready;
@@ -39,13 +40,13 @@ pub struct MemoryStore {
 
 #[derive(Default)]
 struct Table {
-    entries: HashMap<Key, Entry>,
+    entries: HashMap<Key, Row>,
     /// Keys by expiry; `seq` keeps equal instants apart and ties an index row to its entry.
     expiry: BTreeMap<(Instant, u64), Key>,
     seq: u64,
 }
 
-struct Entry {
+struct Row {
     state: State,
     expires: Instant,
     seq: u64,
@@ -103,27 +104,58 @@ impl MemoryStore {
     fn claim_now(&self, key: Key, lease: Duration, now: Instant) -> Claim {
         let mut table = self.lock();
         table.purge(now);
-        if let Some(entry) = table.entries.get(&key) {
-            return match entry.state {
+        if table.entries.len() >= self.capacity && !table.entries.contains_key(&key) {
+            table.evict(self.capacity);
+        }
+        let Table {
+            entries,
+            expiry,
+            seq,
+        } = &mut *table;
+        match entries.entry(key) {
+            Entry::Occupied(held) => match held.get().state {
                 State::Claimed(_) => Claim::InFlight,
                 State::Done => Claim::Done,
-            };
+            },
+            Entry::Vacant(free) => {
+                let token = Token::random();
+                let row = Row::new(seq, now + lease, State::Claimed(token));
+                expiry.insert(row.index(), free.key().clone());
+                free.insert(row);
+                Claim::Claimed(token)
+            }
         }
-        let token = Token::random();
-        table.put(key, State::Claimed(token), now + lease, self.capacity);
-        Claim::Claimed(token)
     }
 
     fn complete_now(&self, key: Key, window: Duration, now: Instant) {
         let mut table = self.lock();
         table.purge(now);
-        table.put(key, State::Done, now + window, self.capacity);
+        if table.entries.len() >= self.capacity && !table.entries.contains_key(&key) {
+            table.evict(self.capacity);
+        }
+        let Table {
+            entries,
+            expiry,
+            seq,
+        } = &mut *table;
+        let row = Row::new(seq, now + window, State::Done);
+        match entries.entry(key) {
+            Entry::Occupied(mut held) => {
+                expiry.remove(&held.get().index());
+                expiry.insert(row.index(), held.key().clone());
+                held.insert(row);
+            }
+            Entry::Vacant(free) => {
+                expiry.insert(row.index(), free.key().clone());
+                free.insert(row);
+            }
+        }
     }
 
     fn release_now(&self, key: &Key, token: Token) {
         let mut table = self.lock();
-        let held = table.entries.get(key).and_then(|entry| match entry.state {
-            State::Claimed(holder) if holder == token => Some((entry.expires, entry.seq)),
+        let held = table.entries.get(key).and_then(|row| match row.state {
+            State::Claimed(holder) if holder == token => Some(row.index()),
             _ => None,
         });
         if let Some(index) = held {
@@ -145,27 +177,29 @@ impl Table {
         }
     }
 
-    /// Sets `key`'s state and expiry, evicting the key closest to expiry when full.
-    fn put(&mut self, key: Key, state: State, expires: Instant, capacity: usize) {
-        if let Some(old) = self.entries.remove(&key) {
-            self.expiry.remove(&(old.expires, old.seq));
-        } else if self.entries.len() >= capacity {
-            if let Some((_, evicted)) = self.expiry.pop_first() {
-                tracing::warn!(%evicted, capacity, "deduplication memory store full: key evicted");
-                self.entries.remove(&evicted);
-            }
+    /// Makes room for one key: drops the key closest to expiry.
+    fn evict(&mut self, capacity: usize) {
+        if let Some((_, evicted)) = self.expiry.pop_first() {
+            tracing::warn!(%evicted, capacity, "deduplication memory store full: key evicted");
+            self.entries.remove(&evicted);
         }
-        self.seq = self.seq.wrapping_add(1);
-        let seq = self.seq;
-        self.expiry.insert((expires, seq), key.clone());
-        self.entries.insert(
-            key,
-            Entry {
-                state,
-                expires,
-                seq,
-            },
-        );
+    }
+}
+
+impl Row {
+    /// A row expiring at `expires`, numbered from the table's counter.
+    fn new(seq: &mut u64, expires: Instant, state: State) -> Row {
+        *seq = seq.wrapping_add(1);
+        Row {
+            state,
+            expires,
+            seq: *seq,
+        }
+    }
+
+    /// Its key in the expiry index.
+    fn index(&self) -> (Instant, u64) {
+        (self.expires, self.seq)
     }
 }
 

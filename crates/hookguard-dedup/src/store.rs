@@ -8,6 +8,8 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::key::Key;
@@ -16,8 +18,8 @@ use crate::key::Key;
 /// (in memory, or Redis when configured) and held as `Arc<dyn Store>`.
 pub type StoreFuture<T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send>>;
 
-/// Who holds a claim: a random value the claimant keeps, so that releasing a claim
-/// whose lease ran out never removes a later claimant's claim or a done mark.
+/// Who holds a claim: a value the claimant keeps, so that releasing a claim whose lease
+/// ran out never removes a later claimant's claim or a done mark.
 ///
 /// # Example
 /// ```
@@ -31,8 +33,10 @@ pub type StoreFuture<T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + S
 pub struct Token(u128);
 
 impl Token {
-    /// A fresh token from the operating system's random source (a counter mixed with
-    /// the time if that source fails: tokens only need to differ between claimants).
+    /// A fresh token: 64 bits drawn once per process from the operating system's random
+    /// source (the clock and process id if it fails), then a counter. Tokens differ within
+    /// a process, and between the processes of a fleet with overwhelming probability,
+    /// without a system call per claim. A token is not a secret.
     ///
     /// # Example
     /// ```
@@ -40,11 +44,17 @@ impl Token {
     /// assert_ne!(Token::random(), Token::random());
     /// ```
     pub fn random() -> Token {
-        let mut bytes = [0_u8; 16];
-        if getrandom::fill(&mut bytes).is_err() {
-            return Token(fallback());
-        }
-        Token(u128::from_le_bytes(bytes))
+        static PROCESS: OnceLock<u64> = OnceLock::new();
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let process = *PROCESS.get_or_init(|| {
+            let mut bytes = [0_u8; 8];
+            match getrandom::fill(&mut bytes) {
+                Ok(()) => u64::from_le_bytes(bytes),
+                Err(_) => fallback(),
+            }
+        });
+        let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+        Token((u128::from(process) << 64) | u128::from(count))
     }
 
     /// A token with this value (for stores and tests).
@@ -70,16 +80,18 @@ impl Token {
     }
 }
 
-/// A process-wide counter mixed with the clock: unique within the process, and unlikely to
-/// meet another process's.
-fn fallback() -> u128 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+/// The clock mixed with the process id: unlikely to meet another process's.
+fn fallback() -> u64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_nanos());
-    (now << 64) ^ u128::from(count) ^ (u128::from(std::process::id()) << 32)
+    // Truncation keeps the fast-moving low bits of the clock.
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "the low 64 bits are the point"
+    )]
+    let low = now as u64;
+    low ^ (u64::from(std::process::id()) << 40)
 }
 
 impl fmt::Debug for Token {
