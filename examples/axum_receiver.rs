@@ -37,7 +37,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hookguard::{Provider, Secret, Verifier};
-use hookguard_dedup::{Dedup, DeduplicateLayer, RedisStore};
+use hookguard_dedup::{Dedup, DeduplicateLayer};
 use hookguard_tower::{VerifiedWebhook, VerifySignatureLayer};
 use serde_json::{json, Value};
 
@@ -114,19 +114,6 @@ pub(crate) fn app(
         .with_state(received)
 }
 
-/// Deduplication in memory, or through the Redis at `REDIS_URL` when it is set (keys are
-/// namespaced by provider, so both routes share one store).
-pub(crate) async fn dedup() -> Result<Dedup, String> {
-    match std::env::var("REDIS_URL") {
-        Err(std::env::VarError::NotPresent) => Ok(Dedup::in_memory()),
-        Err(std::env::VarError::NotUnicode(_)) => Err("REDIS_URL is not valid UTF-8".to_owned()),
-        Ok(url) => match RedisStore::connect(&url).await {
-            Ok(store) => Ok(Dedup::new(store)),
-            Err(error) => Err(format!("REDIS_URL {url}: {error}")),
-        },
-    }
-}
-
 /// The port from `PORT`, 3000 when it is unset.
 fn port() -> Result<u16, String> {
     match std::env::var("PORT") {
@@ -151,7 +138,10 @@ async fn main() -> ExitCode {
         .and_then(|peopleforce| Ok((peopleforce, verifier(Provider::Bindbee)?)))
         .map_err(|error| error.to_string());
     let setup = match verifiers {
-        Ok(verifiers) => dedup().await.map(|dedup| (verifiers, dedup)),
+        Ok(verifiers) => Dedup::from_env("REDIS_URL")
+            .await
+            .map_err(|error| error.to_string())
+            .map(|dedup| (verifiers, dedup)),
         Err(error) => Err(error),
     };
     let app = match setup {
@@ -308,6 +298,7 @@ mod tests {
 
     #[tokio::test]
     async fn two_instances_sharing_redis_answer_each_others_copies() {
+        use hookguard_dedup::RedisStore;
         use hookguard_test_support::redis::RedisServer;
 
         let test = "axum_receiver::two_instances_sharing_redis_answer_each_others_copies";

@@ -7,6 +7,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Script};
 
+use crate::dedup::Dedup;
 use crate::key::Key;
 use crate::store::{Claim, Store, StoreError, StoreFuture, Token};
 
@@ -122,6 +123,40 @@ impl RedisStore {
     /// ```
     pub fn redis_key(&self, key: &Key) -> String {
         format!("{}{{{}}}", self.prefix, key)
+    }
+}
+
+impl Dedup {
+    /// Deduplicates in memory ([`Dedup::in_memory`]) when the environment variable `name`
+    /// is unset, and through the Redis at its URL when it is set: one switch for a
+    /// receiver that runs alone or in a fleet.
+    ///
+    /// # Errors
+    /// When the variable is not UTF-8, or Redis cannot be reached (the message never
+    /// repeats the URL, which may hold a password).
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_dedup::Dedup;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), hookguard_dedup::StoreError> {
+    /// // Unset here: in memory.
+    /// let dedup = Dedup::from_env("HOOKGUARD_DOC_EXAMPLE_REDIS_URL").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn from_env(name: &str) -> Result<Dedup, StoreError> {
+        match std::env::var(name) {
+            Err(std::env::VarError::NotPresent) => Ok(Dedup::in_memory()),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(StoreError::new(format!("{name} is not valid UTF-8")))
+            }
+            Ok(url) => match RedisStore::connect(&url).await {
+                Ok(store) => Ok(Dedup::new(store)),
+                Err(error) => Err(StoreError::new(format!("{name}: {error}"))),
+            },
+        }
     }
 }
 
