@@ -6,7 +6,7 @@
 //! secret, and it is only derived after the signature was verified, so a forged request
 //! never claims one.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
 use hookguard_core::Verified;
@@ -86,7 +86,16 @@ impl Key {
             // A header value holds no newline, so this separates values unambiguously.
             digest.update(b"\n");
         });
-        any.then(|| Key(format!("{provider}:sig:{}", hex::encode(digest.finalize())).into()))
+        if !any {
+            return None;
+        }
+        // Written into one string: the digest's hex on the stack, no per-char iterator.
+        let mut hex = [0_u8; 64];
+        hex::encode_to_slice(digest.finalize(), &mut hex).ok()?;
+        let mut key = String::with_capacity(80);
+        write!(key, "{provider}:sig:").ok()?;
+        key.push_str(std::str::from_utf8(&hex).ok()?);
+        Some(Key(key.into()))
     }
 }
 
