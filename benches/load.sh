@@ -3,7 +3,9 @@
 # four routes (see examples/load_target.rs): /plain (the handler, no verification),
 # /webhooks/peopleforce (the same handler behind the middleware), /in-handler (no
 # middleware, the handler runs the core check itself: the least any verifying server
-# does) and /minimal (the handler behind the least a verifying middleware does), driven
+# does), /minimal (the handler behind the least a verifying middleware does), and
+# /dedup-first and /dedup-copy (the middleware, then in-memory deduplication: every
+# request a first delivery, or every request after the first a duplicate), driven
 # by wrk with the seed's signed 1.3 KiB employee_create delivery. Server pinned to one
 # core, wrk to the other; the arms rotate (REPS x DURATION each); medians of requests/s,
 # p99 and server CPU per request, and the ratios against /plain.
@@ -71,13 +73,15 @@ print(f"{rps:.0f} {p99:.3f} {ticks / hz / max(requests, 1) * 1e6:.2f}")
 PY
 }
 
-ARMS=(plain in-handler verified minimal)
+ARMS=(plain in-handler verified minimal dedup-first dedup-copy)
 arm_path() {
     case $1 in
         plain) echo /plain ;;
         in-handler) echo /in-handler ;;
         verified) echo /webhooks/peopleforce ;;
         minimal) echo /minimal ;;
+        dedup-first) echo /dedup-first ;;
+        dedup-copy) echo /dedup-copy ;;
     esac
 }
 
@@ -88,7 +92,7 @@ for adapter in $ADAPTERS; do
     for _ in $(seq 1 100); do grep -q listening "$WORK/server.log" && break; sleep 0.1; done
     base=http://127.0.0.1:$PORT
     # Sanity: the checking routes refuse an unsigned request and accept the signed one.
-    for path in /webhooks/peopleforce /in-handler /minimal; do
+    for path in /webhooks/peopleforce /in-handler /minimal /dedup-first /dedup-copy; do
         unsigned=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$BODY" "$base$path")
         signed=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-PeopleForce-Signature: $SIGNATURE" --data-binary @"$BODY" "$base$path")
         [ "$unsigned" = 403 ] && [ "$signed" = 200 ] || { echo "$adapter $path: sanity check failed ($unsigned, $signed)" >&2; exit 1; }
@@ -116,7 +120,8 @@ def load(path):
     return [float(r[0]) for r in rows], [float(r[1]) for r in rows], [float(r[2]) for r in rows]
 print(f"{'adapter':<8} {'arm':<11} {'req/s (median)':>15} {'p99 ms (median)':>16} {'server CPU µs/req':>18}")
 for adapter in adapters:
-    arms = {arm: load(f"{work}/{adapter}.{arm}") for arm in ("plain", "in-handler", "verified", "minimal")}
+    names = ("plain", "in-handler", "verified", "minimal", "dedup-first", "dedup-copy")
+    arms = {arm: load(f"{work}/{adapter}.{arm}") for arm in names}
     for name, (rps, p99, cpu) in arms.items():
         print(f"{adapter:<8} {name:<11} {median(rps):>15.0f} {median(p99):>16.3f} {median(cpu):>18.2f}")
     plain = arms["plain"]
@@ -128,4 +133,13 @@ for adapter in adapters:
         print(f"{adapter:<8} {name}/plain req/s: {median(rps) / median(plain[0]):.3f}"
               f" (median of per-repetition ratios {median(ratios):.3f});"
               f" CPU per request plain/{name}: {median(plain[2]) / median(cpu):.3f}")
+    verified = arms["verified"][2]
+    for name in ("dedup-first", "dedup-copy"):
+        cpu = arms[name][2]
+        # What deduplication adds to a verified request, as a share of the verified
+        # server's CPU per request; and the median over repetitions of the same share.
+        shares = [(d - v) / v for d, v in zip(cpu, verified)]
+        print(f"{adapter:<8} {name} adds {median(cpu) - median(verified):+.2f} µs/req to verified:"
+              f" {(median(cpu) - median(verified)) / median(verified):+.3f} of its CPU per request"
+              f" (median of per-repetition shares {median(shares):+.3f})")
 PY

@@ -1,10 +1,15 @@
 //! Run with: cargo run --example axum_receiver
 //!
-//! An axum server that receives signed webhooks from PeopleForce and Bindbee and refuses
-//! anything else with `403` before the handler runs.
+//! An axum server that receives signed webhooks from PeopleForce and Bindbee, refuses
+//! anything else with `403` before the handler runs, and runs the handler once per
+//! delivery: a copy of a delivery already handled gets `200` with `Hookguard-Duplicate:
+//! true`, a copy of one still running `409`. Deliveries are remembered in memory, or in the
+//! Redis at `REDIS_URL` when it is set, so that instances sharing it answer each other's
+//! deliveries' copies as duplicates.
 //!
 //! ```text
 //! WEBHOOK_SECRET=s3cret PORT=3000 cargo run --example axum_receiver
+//! WEBHOOK_SECRET=s3cret PORT=3001 REDIS_URL=redis://127.0.0.1:6379/ cargo run --example axum_receiver
 //! curl -i http://127.0.0.1:3000/health
 //! echo '{"action":"employee_create"}' | WEBHOOK_SECRET=s3cret cargo run -p hookguard-cli -- \
 //!     send --provider peopleforce --url http://127.0.0.1:3000/webhooks/peopleforce
@@ -32,6 +37,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hookguard::{Provider, Secret, Verifier};
+use hookguard_dedup::{Dedup, DeduplicateLayer};
 use hookguard_tower::{VerifiedWebhook, VerifySignatureLayer};
 use serde_json::{json, Value};
 
@@ -80,18 +86,29 @@ fn verifier(provider: Provider) -> Result<Verifier, hookguard::ConfigError> {
 /// request body that stalls.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The two protected webhook routes (one layer each), counting their deliveries in
-/// `received`, and the open health check.
-pub(crate) fn app(peopleforce: Verifier, bindbee: Verifier, received: Arc<Received>) -> Router {
+/// The two protected webhook routes (verified, then deduplicated through `dedup`),
+/// counting their deliveries in `received`, and the open health check.
+pub(crate) fn app(
+    peopleforce: Verifier,
+    bindbee: Verifier,
+    dedup: &Dedup,
+    received: Arc<Received>,
+) -> Router {
     let guard = |verifier| VerifySignatureLayer::new(verifier).with_read_timeout(READ_TIMEOUT);
+    // axum runs the layer added last first: the signature is checked before a key is claimed.
+    let once = || DeduplicateLayer::new(dedup.clone());
     Router::new()
         .route(
             "/webhooks/peopleforce",
-            post(on_event).route_layer(guard(peopleforce)),
+            post(on_event)
+                .route_layer(once())
+                .route_layer(guard(peopleforce)),
         )
         .route(
             "/webhooks/bindbee",
-            post(on_event).route_layer(guard(bindbee)),
+            post(on_event)
+                .route_layer(once())
+                .route_layer(guard(bindbee)),
         )
         .route("/health", get(|| async { "ok" }))
         .with_state(received)
@@ -118,9 +135,17 @@ async fn main() -> ExitCode {
         .init();
 
     let verifiers = verifier(Provider::PeopleForce)
-        .and_then(|peopleforce| Ok((peopleforce, verifier(Provider::Bindbee)?)));
-    let app = match verifiers {
-        Ok((peopleforce, bindbee)) => app(peopleforce, bindbee, Arc::default()),
+        .and_then(|peopleforce| Ok((peopleforce, verifier(Provider::Bindbee)?)))
+        .map_err(|error| error.to_string());
+    let setup = match verifiers {
+        Ok(verifiers) => Dedup::from_env("REDIS_URL")
+            .await
+            .map_err(|error| error.to_string())
+            .map(|dedup| (verifiers, dedup)),
+        Err(error) => Err(error),
+    };
+    let app = match setup {
+        Ok(((peopleforce, bindbee), dedup)) => app(peopleforce, bindbee, &dedup, Arc::default()),
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;
@@ -162,11 +187,16 @@ mod tests {
     /// The example's app keyed with [`SECRET`], served on an ephemeral port, and the
     /// handler's delivery count.
     async fn serve() -> (std::net::SocketAddr, Arc<Received>) {
+        serve_with(&Dedup::in_memory()).await
+    }
+
+    async fn serve_with(dedup: &Dedup) -> (std::net::SocketAddr, Arc<Received>) {
         let secret = || Secret::new(SECRET).unwrap();
         let received = Arc::<Received>::default();
         let app = app(
             Verifier::new(Provider::PeopleForce, secret()).unwrap(),
             Verifier::new(Provider::Bindbee, secret()).unwrap(),
+            dedup,
             Arc::clone(&received),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -183,16 +213,25 @@ mod tests {
         headers: &[&(String, String)],
         body: &str,
     ) -> (u16, String) {
+        let response = exchange(addr, path, headers, body).await;
+        (response.status, String::from_utf8(response.body).unwrap())
+    }
+
+    async fn exchange(
+        addr: std::net::SocketAddr,
+        path: &str,
+        headers: &[&(String, String)],
+        body: &str,
+    ) -> http::Response {
         let request = Request {
             path: path.to_owned(),
             headers: headers.iter().map(|&header| header.clone()).collect(),
             body: Body::Fixed(body.as_bytes().to_vec()),
         };
-        let response = tokio::task::spawn_blocking(move || http::send(addr, &request))
+        tokio::task::spawn_blocking(move || http::send(addr, &request))
             .await
             .unwrap()
-            .unwrap();
-        (response.status, String::from_utf8(response.body).unwrap())
+            .unwrap()
     }
 
     /// The signature header (name, value) `provider` sends for `body`.
@@ -239,5 +278,45 @@ mod tests {
         assert_eq!(received.count(), 3);
 
         assert_eq!(send(addr, "/health", &[], "").await, (200, "ok".to_owned()));
+    }
+
+    #[tokio::test]
+    async fn a_delivery_runs_once_its_copies_are_duplicates() {
+        let (addr, received) = serve().await;
+        let body = r#"{"action":"employee_create","id":2}"#;
+        let signature = sign(Provider::Bindbee, body);
+        let first = exchange(addr, "/webhooks/bindbee", &[&signature], body).await;
+        assert_eq!(first.status, 200);
+        assert!(first.header("hookguard-duplicate").is_empty());
+        let copy = exchange(addr, "/webhooks/bindbee", &[&signature], body).await;
+        assert_eq!(
+            (copy.status, copy.header("hookguard-duplicate")),
+            (200, vec!["true"])
+        );
+        assert_eq!(received.count(), 1);
+    }
+
+    #[tokio::test]
+    async fn two_instances_sharing_redis_answer_each_others_copies() {
+        use hookguard_dedup::RedisStore;
+        use hookguard_test_support::redis::RedisServer;
+
+        let test = "axum_receiver::two_instances_sharing_redis_answer_each_others_copies";
+        let Some(redis) = RedisServer::start(test).unwrap() else {
+            return;
+        };
+        let shared = || async { Dedup::new(RedisStore::connect(&redis.url()).await.unwrap()) };
+        let (one, received_one) = serve_with(&shared().await).await;
+        let (two, received_two) = serve_with(&shared().await).await;
+        let body = r#"{"action":"employee_update","id":3}"#;
+        let signature = sign(Provider::PeopleForce, body);
+        let first = exchange(one, "/webhooks/peopleforce", &[&signature], body).await;
+        assert_eq!(first.status, 200);
+        let copy = exchange(two, "/webhooks/peopleforce", &[&signature], body).await;
+        assert_eq!(
+            (copy.status, copy.header("hookguard-duplicate")),
+            (200, vec!["true"])
+        );
+        assert_eq!((received_one.count(), received_two.count()), (1, 0));
     }
 }

@@ -6,6 +6,10 @@
 //! check from the cost of the middleware), and `/minimal` (the handler behind the least a
 //! verifying middleware does, written with the framework's `from_fn`: read the body, run
 //! the one-shot check, hand the bytes on; no extension, no read timeout, no logging).
+//! Two more put hookguard's deduplication (in memory) behind the verifying middleware:
+//! `/dedup-first` keys every request apart (the default key plus a counter), so each is a
+//! first delivery (claim, handler, done); `/dedup-copy` uses the default key, so every
+//! request after the first is a duplicate answered without the handler.
 //!
 //! Run with: `WEBHOOK_SECRET=... PORT=3000 cargo run --release --example load_target -- axum`
 //! (or `-- actix`). Not a template for production: `/plain` is deliberately unprotected so
@@ -13,7 +17,10 @@
 
 use std::process::ExitCode;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use hookguard::{Provider, Rejection, Secret, Verifier};
+use hookguard_dedup::{Dedup, Key, KeyContext};
 
 fn verifier() -> Result<Verifier, String> {
     let secret = Secret::from_env("WEBHOOK_SECRET").map_err(|error| error.to_string())?;
@@ -31,6 +38,18 @@ fn status(outcome: Result<hookguard::Verified, Rejection>) -> u16 {
     }
 }
 
+/// Deduplication where every request is a first delivery: the default key, made unique.
+fn dedup_first() -> Dedup {
+    let counter = AtomicU64::new(0);
+    Dedup::in_memory().with_key_fn(move |request: &KeyContext<'_>| {
+        let key = Key::derive(request.verified(), request.headers())?;
+        Some(Key::new(format!(
+            "{key}:{}",
+            counter.fetch_add(1, Ordering::Relaxed)
+        )))
+    })
+}
+
 fn port() -> Result<u16, String> {
     let port = std::env::var("PORT").unwrap_or_else(|_| "3000".to_owned());
     port.trim()
@@ -46,6 +65,7 @@ mod axum_target {
     use axum::routing::post;
     use axum::Router;
     use hookguard::{Verifier, DEFAULT_MAX_BODY_SIZE};
+    use hookguard_dedup::{Dedup, DeduplicateLayer};
     use hookguard_tower::VerifySignatureLayer;
 
     async fn handler(body: Bytes) -> StatusCode {
@@ -117,9 +137,19 @@ mod axum_target {
         let in_handler = Router::new()
             .route("/in-handler", post(verify_in_handler))
             .with_state((verifier.clone(), header));
+        let deduplicated = |path, dedup| {
+            let route = post(handler)
+                .route_layer(DeduplicateLayer::new(dedup))
+                .route_layer(VerifySignatureLayer::new(verifier.clone()));
+            Router::new().route(path, route)
+        };
+        let first = deduplicated("/dedup-first", super::dedup_first());
+        let copy = deduplicated("/dedup-copy", Dedup::in_memory());
         let app = Router::new()
             .route("/webhooks/peopleforce", post(handler))
             .layer(VerifySignatureLayer::new(verifier))
+            .merge(first)
+            .merge(copy)
             .merge(Router::new().route("/plain", post(handler)))
             .merge(in_handler)
             .merge(minimal);
@@ -143,6 +173,7 @@ mod actix_target {
     use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
     use hookguard::Verifier;
     use hookguard_actix::VerifySignature;
+    use hookguard_dedup::{actix::Deduplicate, Dedup};
 
     async fn handler(body: web::Bytes) -> HttpResponse {
         std::hint::black_box(body);
@@ -197,14 +228,23 @@ mod actix_target {
         // Parsed once, as the middleware does, so the in-handler arm looks it up as cheaply.
         let header = HeaderName::try_from(verifier.provider().header_name())
             .map_err(std::io::Error::other)?;
+        let (first, copy) = (super::dedup_first(), Dedup::in_memory());
         actix_web::rt::System::new().block_on(async move {
             let server = HttpServer::new(move || {
+                let deduplicated = |path, dedup: &Dedup| {
+                    web::resource(path)
+                        .wrap(Deduplicate::new(dedup.clone()))
+                        .wrap(VerifySignature::new(verifier.clone()))
+                        .route(web::post().to(handler))
+                };
                 App::new()
                     .service(
                         web::resource("/webhooks/peopleforce")
                             .wrap(VerifySignature::new(verifier.clone()))
                             .route(web::post().to(handler)),
                     )
+                    .service(deduplicated("/dedup-first", &first))
+                    .service(deduplicated("/dedup-copy", &copy))
                     .route("/plain", web::post().to(handler))
                     .app_data(web::Data::new(verifier.clone()))
                     .app_data(web::Data::new(header.clone()))

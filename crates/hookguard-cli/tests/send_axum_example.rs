@@ -36,6 +36,7 @@ fn example_url(path: &str) -> String {
         let app = axum_receiver::app(
             verifier(Provider::PeopleForce),
             verifier(Provider::Bindbee),
+            &hookguard_dedup::Dedup::in_memory(),
             std::sync::Arc::default(),
         );
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -1,6 +1,9 @@
 //! Test-only helpers shared by every hookguard test suite (the workspace's `tests/`, each
 //! crate's `tests/`, the examples' tests). Not published; a dev-dependency only.
 //!
+//! [`redis`] starts real `redis-server` processes (or skips a test, saying how to run it,
+//! where there is none).
+//!
 //! [`http`] holds the one raw HTTP/1.1 client the suites use to put exact bytes on the wire
 //! (duplicate headers, chunked bodies, lying or absent `Content-Length`, stalls, a sender
 //! that hangs up mid-body), and the request reader a fake receiver uses to record what a
@@ -41,3 +44,4 @@
 #![forbid(unsafe_code)]
 
 pub mod http;
+pub mod redis;

@@ -1,0 +1,183 @@
+//! The actix-web stage: [`Deduplicate`] (the `Transform`) builds [`DeduplicateMiddleware`]
+//! around a service that sits inside `hookguard_actix::VerifySignature`.
+
+use std::fmt;
+use std::future::{ready, Ready};
+use std::rc::Rc;
+
+use actix_web::body::EitherBody;
+use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{Error, HttpMessage, HttpResponse};
+use futures_util::future::LocalBoxFuture;
+use hookguard_core::Verified;
+
+use crate::dedup::{Dedup, DUPLICATE_HEADER};
+use crate::key::Headers;
+use crate::stage::{Decision, Reply, Start};
+
+/// Runs each verified delivery's handler at most once per window (see [`Dedup`] for the
+/// answers), as actix-web middleware.
+///
+/// Wrap it inside `hookguard_actix::VerifySignature` (actix-web runs the `wrap` added last
+/// first): it reads the [`Verified`] that middleware puts in the request's extensions, so
+/// only verified requests claim keys. Without it in front, every request is answered `500`
+/// and logged.
+///
+/// # Example
+/// ```
+/// use actix_web::{web, App, HttpResponse};
+/// use hookguard_actix::VerifySignature;
+/// use hookguard_core::{Provider, Secret, Verifier};
+/// use hookguard_dedup::{actix::Deduplicate, Dedup};
+///
+/// let verifier = Verifier::new(Provider::PeopleForce, Secret::new("secret")?)?;
+/// let dedup = Dedup::in_memory();
+/// let app = move || {
+///     App::new().service(
+///         web::resource("/webhooks/peopleforce")
+///             .wrap(Deduplicate::new(dedup.clone()))
+///             .wrap(VerifySignature::new(verifier.clone()))
+///             .route(web::post().to(|body: String| async move { HttpResponse::Ok().body(body) })),
+///     )
+/// };
+/// # let _ = app;
+/// # Ok::<(), hookguard_core::ConfigError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Deduplicate {
+    dedup: Dedup,
+}
+
+impl Deduplicate {
+    /// Middleware deduplicating with these settings.
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_dedup::{actix::Deduplicate, Dedup};
+    /// let middleware = Deduplicate::new(Dedup::in_memory());
+    /// ```
+    pub fn new(dedup: Dedup) -> Self {
+        Deduplicate { dedup }
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Deduplicate
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = DeduplicateMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(DeduplicateMiddleware {
+            service: Rc::new(service),
+            dedup: self.dedup.clone(),
+        }))
+    }
+}
+
+/// The service [`Deduplicate`] wraps around the inner one; built by actix-web.
+///
+/// # Example
+/// ```
+/// use actix_web::{test, web, App, HttpResponse};
+/// use hookguard_dedup::{actix::Deduplicate, Dedup};
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// // Without the verifying middleware in front, every request is refused with 500.
+/// let app = test::init_service(App::new().service(web::resource("/hook").route(
+///     web::post().to(|| async { HttpResponse::Ok() }).wrap(Deduplicate::new(Dedup::in_memory())),
+/// )))
+/// .await;
+/// let request = test::TestRequest::post().uri("/hook").to_request();
+/// assert_eq!(test::call_service(&app, request).await.status(), 500);
+/// # });
+/// ```
+pub struct DeduplicateMiddleware<S> {
+    service: Rc<S>,
+    dedup: Dedup,
+}
+
+impl<S> fmt::Debug for DeduplicateMiddleware<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeduplicateMiddleware")
+            .field("dedup", &self.dedup)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, B> Service<ServiceRequest> for DeduplicateMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let start = {
+            let extensions = req.extensions();
+            self.dedup
+                .start(extensions.get::<Verified>(), req.headers())
+        };
+        let service = Rc::clone(&self.service);
+        let dedup = self.dedup.clone();
+        Box::pin(async move {
+            let guard = match start {
+                Start::Run => None,
+                Start::Reply(reply) => return Ok(answer(req, reply)),
+                Start::Claiming(key, claim) => match dedup.decide(key, claim.await) {
+                    Decision::Run(guard) => guard,
+                    Decision::Reply(reply) => return Ok(answer(req, reply)),
+                },
+            };
+            let outcome = service.call(req).await;
+            let succeeded = matches!(&outcome, Ok(response) if response.status().is_success());
+            if let Some((key, update)) = guard.and_then(|guard| guard.finish(succeeded)) {
+                if let Err(error) = update.await {
+                    tracing::error!(%key, %error, "deduplication store not updated after the handler");
+                }
+            }
+            outcome.map(ServiceResponse::map_into_left_body)
+        })
+    }
+}
+
+/// The response given instead of the handler's, with an empty body.
+fn answer<B>(req: ServiceRequest, reply: Reply) -> ServiceResponse<EitherBody<B>> {
+    let status =
+        StatusCode::from_u16(reply.status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = HttpResponse::new(status);
+    let headers = response.headers_mut();
+    if let Some(seconds) = reply.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    if reply.duplicate {
+        headers.insert(
+            HeaderName::from_static(DUPLICATE_HEADER),
+            HeaderValue::from_static("true"),
+        );
+    }
+    req.into_response(response).map_into_right_body()
+}
+
+impl Headers for HeaderMap {
+    fn each(&self, name: &str, each: &mut dyn FnMut(&[u8])) {
+        for value in self.get_all(name) {
+            each(value.as_bytes());
+        }
+    }
+
+    fn value(&self, name: &str) -> Option<&[u8]> {
+        self.get(name).map(HeaderValue::as_bytes)
+    }
+}

@@ -1,0 +1,325 @@
+//! [`Key`]: what identifies a delivery in the store, and how it is derived.
+//!
+//! # Security
+//! A key is built from what the verified request already carries: the provider's name and
+//! the delivery id, or a SHA-256 digest of the signature header's value. It never holds a
+//! secret, and it is only derived after the signature was verified, so a forged request
+//! never claims one.
+
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+use hookguard_core::Verified;
+use sha2::{Digest, Sha256};
+
+/// The store key of one delivery: `<provider>:id:<delivery id>` when the scheme sends a
+/// delivery id, otherwise `<provider>:sig:<SHA-256 of the signature header, hex>`.
+///
+/// For body-only schemes (PeopleForce, Bindbee) the signature header is a keyed digest of
+/// the verified body, so two deliveries of the same body signed with the same secret get
+/// the same key without hashing the body again. A sender that re-signs a retry with a
+/// rotated secret, or signs a timestamp that changes on each attempt (Stripe, Slack),
+/// produces a different key for the retry: give such receivers a key function
+/// ([`Dedup::with_key_fn`](crate::Dedup::with_key_fn)) that reads a stable event id.
+///
+/// # Example
+/// ```
+/// use hookguard_dedup::Key;
+///
+/// let key = Key::new("bindbee:order-42");
+/// assert_eq!(key.as_str(), "bindbee:order-42");
+/// assert_eq!(key.to_string(), "bindbee:order-42");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key(Arc<str>);
+
+impl Key {
+    /// A key with exactly this text (what a key function returns).
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_dedup::Key;
+    /// assert_eq!(Key::new(String::from("k")).as_str(), "k");
+    /// ```
+    pub fn new(key: impl Into<Arc<str>>) -> Key {
+        Key(key.into())
+    }
+
+    /// The key's text.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_dedup::Key;
+    /// assert_eq!(Key::new("a:b").as_str(), "a:b");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The default key of a verified request: the delivery id when there is one, otherwise
+    /// the digest of every value of the provider's signature header (`None` when the
+    /// request has neither, which a verified request always has).
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// use hookguard_dedup::Key;
+    ///
+    /// let header = Signer::new(Provider::Bindbee, Secret::new("key")?)?.sign(b"{}");
+    /// let verified = Verifier::new(Provider::Bindbee, Secret::new("key")?)?.verify(Some(&header), b"{}")?;
+    /// let headers: &[(&str, &str)] = &[("X-Bindbee-Webhook-Signature", &header)];
+    /// let key = Key::derive(&verified, &headers).unwrap();
+    /// assert!(key.as_str().starts_with("bindbee:sig:"));
+    /// assert!(!key.as_str().contains(&header));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn derive(verified: &Verified, headers: &dyn Headers) -> Option<Key> {
+        let provider = verified.provider();
+        if let Some(id) = verified.delivery_id() {
+            return Some(Key(format!("{provider}:id:{id}").into()));
+        }
+        let mut digest = Sha256::new();
+        let mut any = false;
+        headers.each(provider.header_name(), &mut |value| {
+            any = true;
+            digest.update(value);
+            // A header value holds no newline, so this separates values unambiguously.
+            digest.update(b"\n");
+        });
+        if !any {
+            return None;
+        }
+        // Written into one string: the digest's hex on the stack, no per-char iterator.
+        let mut hex = [0_u8; 64];
+        hex::encode_to_slice(digest.finalize(), &mut hex).ok()?;
+        let mut key = String::with_capacity(80);
+        write!(key, "{provider}:sig:").ok()?;
+        key.push_str(std::str::from_utf8(&hex).ok()?);
+        Some(Key(key.into()))
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Read access to a request's headers, whatever the framework's header map.
+///
+/// Implemented for [`http::HeaderMap`], actix-web's header map (with the `actix` feature)
+/// and slices of `(name, value)` pairs. Names compare without regard to ASCII case.
+///
+/// # Example
+/// ```
+/// use hookguard_dedup::Headers;
+///
+/// let headers: &[(&str, &str)] = &[("X-Event-Id", "e-1")];
+/// assert_eq!(headers.value("x-event-id"), Some(&b"e-1"[..]));
+/// assert_eq!(headers.value("x-other"), None);
+/// ```
+pub trait Headers {
+    /// Calls `each` with every value of the header `name`, in order.
+    fn each(&self, name: &str, each: &mut dyn FnMut(&[u8]));
+
+    /// The first value of the header `name`.
+    fn value(&self, name: &str) -> Option<&[u8]>;
+}
+
+impl Headers for http::HeaderMap {
+    fn each(&self, name: &str, each: &mut dyn FnMut(&[u8])) {
+        for value in self.get_all(name) {
+            each(value.as_bytes());
+        }
+    }
+
+    fn value(&self, name: &str) -> Option<&[u8]> {
+        self.get(name).map(http::HeaderValue::as_bytes)
+    }
+}
+
+impl Headers for &[(&str, &str)] {
+    fn each(&self, name: &str, each: &mut dyn FnMut(&[u8])) {
+        for (_, value) in self.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            each(value.as_bytes());
+        }
+    }
+
+    fn value(&self, name: &str) -> Option<&[u8]> {
+        self.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_bytes())
+    }
+}
+
+/// What a key function sees: the verification's result and the request's headers.
+///
+/// # Example
+/// ```
+/// use hookguard_dedup::{Dedup, Key, KeyContext};
+///
+/// // Stripe signs a fresh timestamp on every attempt: key on the event id header instead.
+/// let dedup = Dedup::in_memory().with_key_fn(|request: &KeyContext<'_>| {
+///     let id = std::str::from_utf8(request.headers().value("X-Event-Id")?).ok()?;
+///     Some(Key::new(format!("{}:event:{id}", request.verified().provider())))
+/// });
+/// ```
+#[derive(Clone, Copy)]
+pub struct KeyContext<'a> {
+    verified: &'a Verified,
+    headers: &'a dyn Headers,
+}
+
+impl<'a> KeyContext<'a> {
+    /// The context of one request.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// use hookguard_dedup::KeyContext;
+    /// # let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"");
+    /// # let verified = Verifier::new(Provider::Bindbee, Secret::new("k")?)?.verify(Some(&header), b"")?;
+    /// let headers: &[(&str, &str)] = &[];
+    /// let context = KeyContext::new(&verified, &headers);
+    /// assert_eq!(context.verified(), &verified);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(verified: &'a Verified, headers: &'a dyn Headers) -> Self {
+        KeyContext { verified, headers }
+    }
+
+    /// What the signature check reported: provider, key, delivery id, timestamp.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// # use hookguard_dedup::KeyContext;
+    /// # let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"");
+    /// # let verified = Verifier::new(Provider::Bindbee, Secret::new("k")?)?.verify(Some(&header), b"")?;
+    /// # let headers: &[(&str, &str)] = &[];
+    /// let context = KeyContext::new(&verified, &headers);
+    /// assert_eq!(context.verified().provider(), &Provider::Bindbee);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verified(&self) -> &'a Verified {
+        self.verified
+    }
+
+    /// The request's headers.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// # use hookguard_dedup::KeyContext;
+    /// # let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"");
+    /// # let verified = Verifier::new(Provider::Bindbee, Secret::new("k")?)?.verify(Some(&header), b"")?;
+    /// let headers: &[(&str, &str)] = &[("X-Event-Id", "7")];
+    /// let context = KeyContext::new(&verified, &headers);
+    /// assert_eq!(context.headers().value("x-event-id"), Some(&b"7"[..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn headers(&self) -> &'a dyn Headers {
+        self.headers
+    }
+}
+
+impl fmt::Debug for KeyContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyContext")
+            .field("verified", self.verified)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A user-supplied key function: `None` means "do not deduplicate this request".
+pub(crate) type KeyFn = dyn Fn(&KeyContext<'_>) -> Option<Key> + Send + Sync;
+
+#[cfg(test)]
+mod tests {
+    use hookguard_core::{Provider, Secret, Signer, Verifier};
+
+    use super::*;
+
+    fn bindbee(body: &[u8], secret: &str) -> (Verified, String) {
+        let header = Signer::new(Provider::Bindbee, Secret::new(secret).unwrap())
+            .unwrap()
+            .sign(body);
+        let verifier = Verifier::builder(Provider::Bindbee)
+            .secret(Secret::new("one").unwrap())
+            .secret(Secret::new("two").unwrap())
+            .build()
+            .unwrap();
+        (verifier.verify(Some(&header), body).unwrap(), header)
+    }
+
+    fn key_of(verified: &Verified, header: &str) -> Key {
+        let headers: &[(&str, &str)] = &[("x-bindbee-webhook-signature", header)];
+        Key::derive(verified, &headers).unwrap()
+    }
+
+    #[test]
+    fn same_body_same_key_other_body_or_secret_other_key() {
+        let (first, header) = bindbee(b"{\"id\":1}", "one");
+        let (again, header_again) = bindbee(b"{\"id\":1}", "one");
+        let (other, other_header) = bindbee(b"{\"id\":2}", "one");
+        let (rotated, rotated_header) = bindbee(b"{\"id\":1}", "two");
+        let key = key_of(&first, &header);
+        assert_eq!(key, key_of(&again, &header_again));
+        assert_ne!(key, key_of(&other, &other_header));
+        assert_ne!(key, key_of(&rotated, &rotated_header));
+        assert_eq!(key.as_str().len(), "bindbee:sig:".len() + 64);
+        assert!(!key.as_str().contains("one"));
+    }
+
+    #[test]
+    fn delivery_id_is_the_key_when_present() {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let signer = Signer::new(Provider::Svix, Secret::new(secret).unwrap()).unwrap();
+        let now = 1_764_460_800;
+        let verifier = Verifier::builder(Provider::Svix)
+            .secret(Secret::new(secret).unwrap())
+            .clock(move || now)
+            .build()
+            .unwrap();
+        let headers = signer.sign_headers("msg_1", now, b"{}");
+        let verified = verifier
+            .verify_request(
+                |name: &str| -> Vec<String> {
+                    let named = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
+                    named.map(|(_, v)| v.clone()).collect()
+                },
+                b"{}",
+            )
+            .unwrap();
+        let none: &[(&str, &str)] = &[];
+        assert_eq!(
+            Key::derive(&verified, &none).unwrap().as_str(),
+            "svix:id:msg_1"
+        );
+    }
+
+    #[test]
+    fn no_signature_header_no_key() {
+        let (verified, _) = bindbee(b"{}", "one");
+        let none: &[(&str, &str)] = &[];
+        assert_eq!(Key::derive(&verified, &none), None);
+    }
+
+    #[test]
+    fn every_header_value_counts() {
+        let (verified, header) = bindbee(b"{}", "one");
+        let one: &[(&str, &str)] = &[("x-bindbee-webhook-signature", &header)];
+        let two: &[(&str, &str)] = &[
+            ("x-bindbee-webhook-signature", &header),
+            ("X-Bindbee-Webhook-Signature", "x"),
+        ];
+        assert_ne!(Key::derive(&verified, &one), Key::derive(&verified, &two));
+        let map: http::HeaderMap = [(
+            http::HeaderName::from_static("x-bindbee-webhook-signature"),
+            http::HeaderValue::from_str(&header).unwrap(),
+        )]
+        .into_iter()
+        .collect();
+        assert_eq!(Key::derive(&verified, &map), Key::derive(&verified, &one));
+    }
+}

@@ -1,0 +1,30 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// `key` (what identifies a delivery), `store` (the trait and its answers), `memory` and
+// `redis_store` (the two stores), `dedup` (settings), `stage` (the decision both adapters
+// take), `guard` (a held claim, finished once), then one module per framework.
+
+#[cfg(feature = "actix")]
+pub mod actix;
+mod dedup;
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod guard;
+mod key;
+mod memory;
+#[cfg(feature = "redis")]
+mod redis_store;
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod stage;
+mod store;
+#[cfg(feature = "tower")]
+mod tower;
+
+pub use dedup::{Dedup, DEFAULT_CAPACITY, DUPLICATE_HEADER};
+pub use key::{Headers, Key, KeyContext};
+pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
+pub use store::{Claim, Store, StoreError, StoreFuture, Token};
+#[cfg(feature = "tower")]
+pub use tower::{Deduplicate, DeduplicateLayer, ResponseFuture};
