@@ -24,6 +24,8 @@ use serde::Deserialize;
 use crate::file::{duration, route_from_file, FileConfig};
 use crate::{ConfigError, Route};
 
+/// The field of errors about the whole file: its TOML syntax, an unknown key.
+const WHOLE_FILE: &str = "configuration";
 /// Default time in-flight requests get to finish after a shutdown signal: 30 s.
 const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -129,7 +131,14 @@ impl ProxyConfig {
                 format_args!("cannot read the configuration file: {error}"),
             )
         })?;
-        ProxyConfig::from_toml(&text)
+        // Errors of the whole file (its TOML syntax, an unknown key) name the file.
+        ProxyConfig::from_toml(&text).map_err(|error| {
+            if error.field() == WHOLE_FILE {
+                error.renamed(path.display().to_string())
+            } else {
+                error
+            }
+        })
     }
 
     /// Parses and checks a configuration in TOML: reads every secret, builds every
@@ -155,7 +164,7 @@ impl ProxyConfig {
     /// ```
     pub fn from_toml(text: &str) -> Result<ProxyConfig, ConfigError> {
         let file: FileConfig = toml::from_str(text)
-            .map_err(|error| ConfigError::new("configuration", error.to_string().trim_end()))?;
+            .map_err(|error| ConfigError::new(WHOLE_FILE, error.to_string().trim_end()))?;
         let listen = file.listen.parse().map_err(|_| {
             ConfigError::new(
                 "listen",

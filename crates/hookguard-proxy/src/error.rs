@@ -49,6 +49,14 @@ impl ConfigError {
         &self.field
     }
 
+    /// The same error about another field.
+    pub(crate) fn renamed(self, field: String) -> ConfigError {
+        ConfigError {
+            field,
+            message: self.message,
+        }
+    }
+
     /// The same error about a field inside `parent` (`routes[0]` + `path`).
     pub(crate) fn within(self, parent: &str) -> ConfigError {
         ConfigError {

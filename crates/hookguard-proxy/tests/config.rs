@@ -62,7 +62,11 @@ fn a_full_file_with_a_preset_and_a_custom_scheme_is_read() {
     let config = ProxyConfig::from_toml(&text).unwrap();
     assert_eq!(config.listen(), "127.0.0.1:8080".parse().unwrap());
     assert_eq!(config.log_format(), LogFormat::Json);
-    let paths: Vec<&str> = config.routes().iter().map(hookguard_proxy::Route::path).collect();
+    let paths: Vec<&str> = config
+        .routes()
+        .iter()
+        .map(hookguard_proxy::Route::path)
+        .collect();
     assert_eq!(paths, ["/webhooks/peopleforce", "/webhooks/acme"]);
     let shown = format!("{:?}", config.routes()[0]);
     assert!(

@@ -53,7 +53,11 @@ impl Upstream {
 
     /// An upstream that waits `delay` seconds after recording before it answers.
     pub(crate) fn with_delay(delay: f64) -> Upstream {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/upstream.py");
+        // Through the crates directory: this module also serves the CLI's tests.
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../hookguard-proxy/tests/upstream.py"
+        );
         let mut child = Command::new("python3")
             .arg(script)
             .args(["--delay", &delay.to_string()])
