@@ -243,7 +243,7 @@ impl Shared {
             "/metrics" => ops::metrics(&self.metrics),
             _ => {
                 self.metrics.unrouted();
-                tracing::info!(method = %request.method(), path, status = 404, "no route for this path");
+                tracing::debug!(method = %request.method(), path, status = 404, "no route for this path");
                 response::status(StatusCode::NOT_FOUND)
             }
         }
@@ -298,7 +298,8 @@ impl Shared {
             Ok(Ok(upstream)) => {
                 self.metrics.upstream_latency(&route.path, elapsed);
                 self.metrics.delivery(&route.path, Outcome::Forwarded);
-                tracing::info!(route = %route.path, provider = %verified.provider(), %key,
+                // DEBUG: `/metrics` counts deliveries; refusals and failures are WARN.
+                tracing::debug!(route = %route.path, provider = %verified.provider(), %key,
                     status = upstream.status().as_u16(), upstream_ms = elapsed.as_secs_f64() * 1e3,
                     "delivery forwarded");
                 let (mut head, body) = upstream.into_parts();

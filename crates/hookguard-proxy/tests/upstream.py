@@ -3,9 +3,12 @@
 
 Every request is recorded (method, path, headers in order, body as hex) and answered
 `200` with `{"received": N}` and an `X-Upstream: python` header; a request carrying
-`X-Reply-Status: CODE` is answered with that status instead. `GET /_record` returns the
-records as JSON and records nothing. With `--delay SECONDS`, each answer waits that long
-after recording. Prints `port N` once listening.
+`X-Reply-Status: CODE` is answered with that status instead, and one carrying
+`X-Reply-Delay: SECONDS` waits that long after recording. `GET /_record` returns the
+records as JSON and records nothing. With `--delay SECONDS`, every answer waits that long
+after recording; with `--record FILE`, each record is also appended to FILE as one JSON
+line, written before the answer, so that it survives the process. Prints `port N` once
+listening.
 """
 
 import argparse
@@ -17,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 RECORDS = []
 LOCK = threading.Lock()
 DELAY = 0.0
+RECORD_FILE = None
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -49,8 +53,12 @@ class Receiver(BaseHTTPRequestHandler):
         with LOCK:
             RECORDS.append(record)
             count = len(RECORDS)
-        if DELAY:
-            time.sleep(DELAY)
+            if RECORD_FILE:
+                RECORD_FILE.write(json.dumps(record) + "\n")
+                RECORD_FILE.flush()
+        delay = DELAY + float(self.headers.get("X-Reply-Delay", "0"))
+        if delay:
+            time.sleep(delay)
         status = int(self.headers.get("X-Reply-Status", "200"))
         self.reply(status, json.dumps({"received": count}).encode(), [("X-Upstream", "python")])
 
@@ -67,15 +75,25 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that stops waiting (the proxy's upstream timeout) is expected here.
+        pass
+
+
 def main():
-    global DELAY
+    global DELAY, RECORD_FILE
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--record")
     args = parser.parse_args()
     DELAY = args.delay
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Receiver)
-    server.daemon_threads = True
+    if args.record:
+        RECORD_FILE = open(args.record, "a", encoding="utf-8")
+    server = Server(("127.0.0.1", args.port), Receiver)
     print(f"port {server.server_address[1]}", flush=True)
     server.serve_forever()
 

@@ -53,6 +53,11 @@ impl Upstream {
 
     /// An upstream that waits `delay` seconds after recording before it answers.
     pub(crate) fn with_delay(delay: f64) -> Upstream {
+        Upstream::with_args(&["--delay", &delay.to_string()])
+    }
+
+    /// An upstream started with these command-line options of `upstream.py`.
+    pub(crate) fn with_args(args: &[&str]) -> Upstream {
         // Through the crates directory: this module also serves the CLI's tests.
         let script = concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -60,7 +65,7 @@ impl Upstream {
         );
         let mut child = Command::new("python3")
             .arg(script)
-            .args(["--delay", &delay.to_string()])
+            .args(args)
             .stdout(Stdio::piped())
             .spawn()
             .expect("python3 runs tests/upstream.py");
