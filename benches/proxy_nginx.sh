@@ -19,9 +19,9 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-16}
 SERVER_CPU=${SERVER_CPU:-0}
 WRK_CPU=${WRK_CPU:-1}
-UPSTREAM_PORT=${UPSTREAM_PORT:-38921}
-NGINX_PORT=${NGINX_PORT:-38922}
-PROXY_PORT=${PROXY_PORT:-38923}
+UPSTREAM_PORT=${UPSTREAM_PORT:-18921}
+NGINX_PORT=${NGINX_PORT:-18922}
+PROXY_PORT=${PROXY_PORT:-18923}
 SECRET=${WEBHOOK_SECRET:-proxy-bench-secret}
 BODY=tests/vectors/employee_create.json
 
@@ -98,7 +98,8 @@ NGINX_PID=$!
 PIDS+=("$NGINX_PID")
 wait_port "$NGINX_PORT"
 
-WEBHOOK_SECRET=$SECRET taskset -c "$SERVER_CPU" "$HOOKGUARD" proxy --listen "127.0.0.1:$PROXY_PORT" \
+# One runtime worker thread, as nginx has one worker process.
+TOKIO_WORKER_THREADS=1 WEBHOOK_SECRET=$SECRET taskset -c "$SERVER_CPU" "$HOOKGUARD" proxy --listen "127.0.0.1:$PROXY_PORT" \
     --upstream "http://127.0.0.1:$UPSTREAM_PORT/plain" --provider peopleforce > "$WORK/proxy.log" 2>&1 &
 PROXY_PID=$!
 PIDS+=("$PROXY_PID")
@@ -156,12 +157,12 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$BODY" "$(
 [ "$code" = 403 ] || { echo "hookguard: unsigned delivery got $code" >&2; exit 1; }
 
 for arm in "${ARMS[@]}"; do DURATION=2s run_wrk "$(arm_url "$arm")" "$(arm_pid "$arm")" > /dev/null; done
-for arm in "${ARMS[@]}"; do : > "$WORK/$arm"; done
+for arm in "${ARMS[@]}"; do : > "$WORK/result.$arm"; done
 for rep in $(seq 1 "$REPS"); do
     for k in "${!ARMS[@]}"; do
         arm=${ARMS[$(((rep + k) % ${#ARMS[@]}))]}
         result=$(run_wrk "$(arm_url "$arm")" "$(arm_pid "$arm")")
-        echo "$result" >> "$WORK/$arm"
+        echo "$result" >> "$WORK/result.$arm"
         echo "rep $rep $arm: $result" >&2
     done
 done
@@ -171,7 +172,7 @@ import statistics, sys
 work = sys.argv[1]
 median = statistics.median
 def load(arm):
-    rows = [line.split() for line in open(f"{work}/{arm}") if line.strip()]
+    rows = [line.split() for line in open(f"{work}/result.{arm}") if line.strip()]
     return [float(r[0]) for r in rows], [float(r[1]) for r in rows], [float(r[2]) for r in rows]
 arms = {arm: load(arm) for arm in ("direct", "nginx", "hookguard")}
 print(f"{'arm':<10} {'req/s (median)':>15} {'p99 ms (median)':>16} {'CPU µs/req (median)':>20}")

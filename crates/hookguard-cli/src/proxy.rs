@@ -126,10 +126,8 @@ async fn serve(config: ProxyConfig) -> Result<(), Failure> {
         Failure::failed(format_args!("cannot read the listening address: {error}"))
     })?;
     write_stdout(format!("listening on {scheme}://{addr}\n").as_bytes())?;
-    proxy
-        .serve(listener, shutdown_signal())
-        .await
-        .map_err(|error| Failure::failed(format_args!("serving failed: {error}")))
+    proxy.serve(listener, shutdown_signal()).await;
+    Ok(())
 }
 
 /// Completes on SIGTERM or SIGINT (Ctrl-C).

@@ -98,7 +98,8 @@ fn demo(upstream: &str, receiver: SocketAddr) -> Result<bool, Failure> {
         let shutdown = async {
             let _ = stopped.await;
         };
-        proxy.serve(listener, shutdown).await
+        proxy.serve(listener, shutdown).await;
+        Ok::<(), std::io::Error>(())
     });
     println!("hookguard proxy on http://{addr}\n");
 

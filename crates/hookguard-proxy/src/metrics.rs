@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hookguard_core::Rejection;
-use metrics::{Key, Label, Level, Metadata, Recorder, Unit};
+use metrics::{Counter, Histogram, Key, Label, Level, Metadata, Recorder, Unit};
 use metrics_exporter_prometheus::{
     BuildError, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
@@ -81,39 +81,35 @@ impl Metrics {
         })
     }
 
-    /// Counts a request to `route` that ended as `outcome`.
-    pub(crate) fn delivery(&self, route: &str, outcome: Outcome) {
-        let labels = vec![
-            Label::new("route", route.to_owned()),
-            Label::new("outcome", outcome.label()),
-        ];
-        self.counter(DELIVERIES, labels);
-    }
-
-    /// Counts a request to `route` refused for `rejection` (and its delivery outcome).
-    pub(crate) fn refusal(&self, route: &str, rejection: Rejection) {
-        let labels = vec![
-            Label::new("route", route.to_owned()),
-            Label::new("reason", reason(rejection)),
-        ];
-        self.counter(REFUSALS, labels);
-        self.delivery(route, Outcome::Refused);
+    /// The handles of `route`'s metrics, registered once so that a delivery only
+    /// increments them.
+    pub(crate) fn for_route(&self, route: &str) -> RouteMetrics {
+        let delivery = |outcome: Outcome| {
+            let labels = vec![
+                Label::new("route", route.to_owned()),
+                Label::new("outcome", outcome.label()),
+            ];
+            self.recorder
+                .register_counter(&Key::from_parts(DELIVERIES, labels), &METADATA)
+        };
+        let latency = Key::from_parts(
+            UPSTREAM_SECONDS,
+            vec![Label::new("route", route.to_owned())],
+        );
+        RouteMetrics {
+            metrics: self.clone(),
+            route: route.to_owned(),
+            forwarded: delivery(Outcome::Forwarded),
+            refused: delivery(Outcome::Refused),
+            unreachable: delivery(Outcome::UpstreamUnreachable),
+            timed_out: delivery(Outcome::UpstreamTimeout),
+            latency: self.recorder.register_histogram(&latency, &METADATA),
+        }
     }
 
     /// Counts a request to an unknown path.
     pub(crate) fn unrouted(&self) {
         self.counter(UNROUTED, Vec::new());
-    }
-
-    /// Records how long the upstream of `route` took to answer.
-    pub(crate) fn upstream_latency(&self, route: &str, elapsed: Duration) {
-        let key = Key::from_parts(
-            UPSTREAM_SECONDS,
-            vec![Label::new("route", route.to_owned())],
-        );
-        self.recorder
-            .register_histogram(&key, &METADATA)
-            .record(elapsed.as_secs_f64());
     }
 
     /// The Prometheus text exposition of every metric.
@@ -129,6 +125,46 @@ impl Metrics {
     fn counter(&self, name: &'static str, labels: Vec<Label>) {
         let key = Key::from_parts(name, labels);
         self.recorder.register_counter(&key, &METADATA).increment(1);
+    }
+}
+
+/// One route's metric handles.
+#[derive(Clone)]
+pub(crate) struct RouteMetrics {
+    metrics: Metrics,
+    route: String,
+    forwarded: Counter,
+    refused: Counter,
+    unreachable: Counter,
+    timed_out: Counter,
+    latency: Histogram,
+}
+
+impl RouteMetrics {
+    /// Counts a request that ended as `outcome`.
+    pub(crate) fn delivery(&self, outcome: Outcome) {
+        let counter = match outcome {
+            Outcome::Forwarded => &self.forwarded,
+            Outcome::Refused => &self.refused,
+            Outcome::UpstreamUnreachable => &self.unreachable,
+            Outcome::UpstreamTimeout => &self.timed_out,
+        };
+        counter.increment(1);
+    }
+
+    /// Counts a request refused for `rejection`, by reason and as a delivery outcome.
+    pub(crate) fn refusal(&self, rejection: Rejection) {
+        let labels = vec![
+            Label::new("route", self.route.clone()),
+            Label::new("reason", reason(rejection)),
+        ];
+        self.metrics.counter(REFUSALS, labels);
+        self.delivery(Outcome::Refused);
+    }
+
+    /// Records how long the upstream took to answer.
+    pub(crate) fn upstream_latency(&self, elapsed: Duration) {
+        self.latency.record(elapsed.as_secs_f64());
     }
 }
 
@@ -154,6 +190,14 @@ fn reason(rejection: Rejection) -> &'static str {
         Rejection::MalformedTimestamp => "malformed_timestamp",
         Rejection::TimestampOutsideTolerance { .. } => "timestamp_outside_tolerance",
         _ => "other",
+    }
+}
+
+impl fmt::Debug for RouteMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RouteMetrics")
+            .field("route", &self.route)
+            .finish_non_exhaustive()
     }
 }
 

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
-use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,7 +24,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use crate::forward::{self, Peer};
-use crate::metrics::{Metrics, Outcome};
+use crate::metrics::{Metrics, Outcome, RouteMetrics};
 use crate::response::{self, ProxyBody};
 use crate::verify::verify;
 use crate::{ops, ConfigError, ProxyConfig, Route};
@@ -58,7 +57,7 @@ const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 /// let route = Route::new("/webhooks/peopleforce", verifier, "http://127.0.0.1:3000")?;
 /// let config = ProxyConfig::new("127.0.0.1:8080".parse()?).with_route(route)?;
 /// let listener = tokio::net::TcpListener::bind(config.listen()).await?;
-/// Proxy::new(config)?.serve(listener, async { let _ = tokio::signal::ctrl_c().await; }).await?;
+/// Proxy::new(config)?.serve(listener, async { let _ = tokio::signal::ctrl_c().await; }).await;
 /// # Ok(())
 /// # }
 /// ```
@@ -69,7 +68,7 @@ pub struct Proxy {
 
 /// What every connection shares.
 struct Shared {
-    routes: HashMap<String, Route>,
+    routes: HashMap<String, Served>,
     client: Client<HttpConnector, Full<Bytes>>,
     metrics: Metrics,
     tls: Option<TlsAcceptor>,
@@ -104,7 +103,10 @@ impl Proxy {
         let routes = config
             .routes
             .into_iter()
-            .map(|route| (route.path.clone(), route))
+            .map(|route| {
+                let metrics = metrics.for_route(&route.path);
+                (route.path.clone(), Served { route, metrics })
+            })
             .collect();
         Ok(Proxy {
             shared: Arc::new(Shared {
@@ -118,11 +120,8 @@ impl Proxy {
     }
 
     /// Serves connections from `listener` until `shutdown` completes, then stops accepting
-    /// and gives the requests in flight the configured shutdown timeout to finish.
-    ///
-    /// # Errors
-    /// None today besides those of the listener's own set-up; accept errors (such as too
-    /// many open files) are logged and retried.
+    /// and gives the requests in flight the configured shutdown timeout to finish. Accept
+    /// errors (such as too many open files) are logged and retried, not returned.
     ///
     /// # Example
     /// ```
@@ -135,15 +134,11 @@ impl Proxy {
     /// let route = Route::new("/hooks", verifier, "http://127.0.0.1:3000")?;
     /// let proxy = Proxy::new(ProxyConfig::new("127.0.0.1:0".parse()?).with_route(route)?)?;
     /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// proxy.serve(listener, async {}).await?; // stops at once
+    /// proxy.serve(listener, async {}).await; // stops at once
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn serve(
-        self,
-        listener: TcpListener,
-        shutdown: impl Future<Output = ()>,
-    ) -> io::Result<()> {
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()>) {
         let graceful = GracefulShutdown::new();
         let metrics = self.shared.metrics.clone();
         let upkeep = tokio::spawn(async move {
@@ -185,7 +180,6 @@ impl Proxy {
             );
         }
         upkeep.abort();
-        Ok(())
     }
 }
 
@@ -234,12 +228,12 @@ impl Shared {
 
     async fn handle(&self, request: Request<Incoming>, peer: Peer) -> Response<ProxyBody> {
         let path = request.uri().path();
-        if let Some(route) = self.routes.get(path) {
-            return self.deliver(route, request, peer).await;
+        if let Some(served) = self.routes.get(path) {
+            return self.deliver(served, request, peer).await;
         }
         match path {
             "/healthz" => ops::healthz(),
-            "/readyz" => ops::readyz(self.routes.values()).await,
+            "/readyz" => ops::readyz(self.routes.values().map(|served| &served.route)).await,
             "/metrics" => ops::metrics(&self.metrics),
             _ => {
                 self.metrics.unrouted();
@@ -252,10 +246,11 @@ impl Shared {
     /// Verifies a request to `route` and, if valid, forwards it and relays the answer.
     async fn deliver(
         &self,
-        route: &Route,
+        served: &Served,
         request: Request<Incoming>,
         peer: Peer,
     ) -> Response<ProxyBody> {
+        let route = &served.route;
         let (parts, body) = request.into_parts();
         let (bytes, verified) = match verify(route, &parts, body).await {
             Ok(verified) => verified,
@@ -268,7 +263,7 @@ impl Shared {
                     method = %parts.method,
                     "webhook request refused"
                 );
-                self.metrics.refusal(&route.path, rejection);
+                served.metrics.refusal(rejection);
                 let status =
                     StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::FORBIDDEN);
                 return response::status(status);
@@ -284,8 +279,7 @@ impl Shared {
             Ok(outgoing) => outgoing,
             Err(error) => {
                 tracing::error!(route = %route.path, %error, "cannot build the upstream request");
-                self.metrics
-                    .delivery(&route.path, Outcome::UpstreamUnreachable);
+                served.metrics.delivery(Outcome::UpstreamUnreachable);
                 return response::status(StatusCode::BAD_GATEWAY);
             }
         };
@@ -296,8 +290,8 @@ impl Shared {
         let key = verified.key();
         match answer {
             Ok(Ok(upstream)) => {
-                self.metrics.upstream_latency(&route.path, elapsed);
-                self.metrics.delivery(&route.path, Outcome::Forwarded);
+                served.metrics.upstream_latency(elapsed);
+                served.metrics.delivery(Outcome::Forwarded);
                 // DEBUG: `/metrics` counts deliveries; refusals and failures are WARN.
                 tracing::debug!(route = %route.path, provider = %verified.provider(), %key,
                     status = upstream.status().as_u16(), upstream_ms = elapsed.as_secs_f64() * 1e3,
@@ -307,13 +301,12 @@ impl Shared {
                 Response::from_parts(head, Either::Left(body))
             }
             Ok(Err(error)) => {
-                self.metrics
-                    .delivery(&route.path, Outcome::UpstreamUnreachable);
+                served.metrics.delivery(Outcome::UpstreamUnreachable);
                 tracing::warn!(route = %route.path, %key, %error, status = 502, "upstream unreachable");
                 response::status(StatusCode::BAD_GATEWAY)
             }
             Err(_) => {
-                self.metrics.delivery(&route.path, Outcome::UpstreamTimeout);
+                served.metrics.delivery(Outcome::UpstreamTimeout);
                 tracing::warn!(route = %route.path, %key, timeout = ?route.upstream_timeout, status = 504,
                     "upstream did not answer in time");
                 response::status(StatusCode::GATEWAY_TIMEOUT)
@@ -322,10 +315,24 @@ impl Shared {
     }
 }
 
+/// A route and its metric handles.
+struct Served {
+    route: Route,
+    metrics: RouteMetrics,
+}
+
 impl fmt::Debug for Proxy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Proxy")
-            .field("routes", &self.shared.routes.values().collect::<Vec<_>>())
+            .field(
+                "routes",
+                &self
+                    .shared
+                    .routes
+                    .values()
+                    .map(|served| &served.route)
+                    .collect::<Vec<_>>(),
+            )
             .field("tls", &self.shared.tls.is_some())
             .finish_non_exhaustive()
     }

@@ -145,7 +145,10 @@ fn metrics_parse_as_prometheus_text_and_count_every_outcome() {
     let histogram = scrape
         .samples
         .iter()
-        .find(|sample| sample.metric == "hookguard_proxy_upstream_duration_seconds")
+        .find(|sample| {
+            sample.metric == "hookguard_proxy_upstream_duration_seconds"
+                && sample.labels.get("route") == Some(pf.path)
+        })
         .expect("the latency histogram");
     let Value::Histogram(buckets) = &histogram.value else {
         panic!("not a histogram: {:?}", histogram.value);

@@ -144,7 +144,7 @@ impl RunningProxy {
                 let shutdown = async move {
                     let _ = stopped.await;
                 };
-                proxy.serve(listener, shutdown).await.unwrap();
+                proxy.serve(listener, shutdown).await;
             });
         });
         RunningProxy {
