@@ -4,6 +4,7 @@
 mod delivery;
 mod headers;
 mod options;
+mod proxy;
 mod send;
 mod sign;
 mod verify;
@@ -43,6 +44,9 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Sign a body and POST it to a URL with the provider's headers (exit 0 on 2xx, 1 otherwise).
     Send(send::SendArgs),
+    /// Serve a verifying reverse proxy: only deliveries whose signature checks out reach the
+    /// upstream, byte for byte (prints `listening on http://ADDR` when ready).
+    Proxy(proxy::ProxyArgs),
 }
 
 /// Exit code for a request that does not verify, a non-2xx answer or a failed delivery.
@@ -99,6 +103,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Send(args) => send::run(&args),
+        Command::Proxy(args) => proxy::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,158 @@
+//! The configuration file: its shape, as `serde` reads it, and the routes its
+//! `[[routes]]` tables describe, checked field by field.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hookguard_core::{CustomScheme, Provider, Secret, Verifier};
+use serde::Deserialize;
+
+use crate::{ConfigError, LogFormat, Route, TlsFiles};
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileConfig {
+    pub(crate) listen: String,
+    pub(crate) log_format: Option<LogFormat>,
+    pub(crate) shutdown_timeout_seconds: Option<f64>,
+    pub(crate) tls: Option<TlsFiles>,
+    #[serde(default)]
+    pub(crate) routes: Vec<RouteFile>,
+}
+
+/// One `[[routes]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RouteFile {
+    pub(crate) path: String,
+    pub(crate) provider: Option<String>,
+    pub(crate) scheme: Option<CustomScheme>,
+    #[serde(default)]
+    pub(crate) secrets: Vec<SecretFile>,
+    pub(crate) upstream: String,
+    pub(crate) max_body_size: Option<usize>,
+    pub(crate) read_timeout_seconds: Option<f64>,
+    pub(crate) upstream_timeout_seconds: Option<f64>,
+    pub(crate) tolerance_seconds: Option<u64>,
+}
+
+/// One secret: from an environment variable or a file, with an optional id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SecretFile {
+    pub(crate) id: Option<String>,
+    pub(crate) env: Option<String>,
+    pub(crate) file: Option<PathBuf>,
+}
+
+/// A positive, finite number of seconds.
+pub(crate) fn duration(field: &str, seconds: f64) -> Result<Duration, ConfigError> {
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|duration| !duration.is_zero())
+        .ok_or_else(|| {
+            ConfigError::new(
+                field,
+                format_args!("{seconds} is not a number of seconds above 0; write e.g. 10 or 2.5"),
+            )
+        })
+}
+
+/// Checks one `[[routes]]` table and builds its route.
+pub(crate) fn route_from_file(field: &str, file: RouteFile) -> Result<Route, ConfigError> {
+    let provider = scheme(field, file.provider, file.scheme)?;
+    if file.secrets.is_empty() {
+        return Err(ConfigError::new(
+            format!("{field}.secrets"),
+            "no secret is given; write secrets = [{ env = \"VARIABLE\" }] or [{ file = \"PATH\" }]",
+        ));
+    }
+    let mut builder = Verifier::builder(provider);
+    let mut ids: Vec<String> = Vec::new();
+    for (index, secret) in file.secrets.into_iter().enumerate() {
+        let field = format!("{field}.secrets[{index}]");
+        let (secret, id) = load_secret(&field, secret)?;
+        builder = match id {
+            Some(id) if ids.contains(&id) => {
+                return Err(ConfigError::new(
+                    format!("{field}.id"),
+                    format_args!("{id:?} is used twice; give each secret its own id"),
+                ));
+            }
+            Some(id) => {
+                ids.push(id.clone());
+                builder.secret_with_id(id, secret)
+            }
+            None => builder.secret(secret),
+        };
+    }
+    if let Some(seconds) = file.tolerance_seconds {
+        builder = builder.tolerance(Duration::from_secs(seconds));
+    }
+    let verifier = builder
+        .build()
+        .map_err(|error| ConfigError::new(format!("{field}.secrets"), error))?;
+    let mut route =
+        Route::new(file.path, verifier, &file.upstream).map_err(|error| error.within(field))?;
+    if let Some(limit) = file.max_body_size {
+        route = route.with_max_body_size(limit);
+    }
+    if let Some(seconds) = file.read_timeout_seconds {
+        route =
+            route.with_read_timeout(duration(&format!("{field}.read_timeout_seconds"), seconds)?);
+    }
+    if let Some(seconds) = file.upstream_timeout_seconds {
+        route = route.with_upstream_timeout(duration(
+            &format!("{field}.upstream_timeout_seconds"),
+            seconds,
+        )?);
+    }
+    Ok(route)
+}
+
+/// The route's scheme: a preset by name, or a custom one described in place.
+fn scheme(
+    field: &str,
+    provider: Option<String>,
+    scheme: Option<CustomScheme>,
+) -> Result<Provider, ConfigError> {
+    match (provider, scheme) {
+        (Some(name), None) => name.parse().map_err(|message: String| ConfigError::new(format!("{field}.provider"), message)),
+        (None, Some(scheme)) => Provider::from_scheme(scheme).map_err(|error| ConfigError::new(format!("{field}.scheme"), error)),
+        (Some(_), Some(_)) => Err(ConfigError::new(field, "give either provider or scheme, not both")),
+        (None, None) => Err(ConfigError::new(
+            field,
+            "no scheme: add provider = \"peopleforce\" (or another preset), or a [routes.scheme] table",
+        )),
+    }
+}
+
+/// Reads one secret from its variable or file; its id, if it has one.
+fn load_secret(field: &str, file: SecretFile) -> Result<(Secret, Option<String>), ConfigError> {
+    if let Some(id) = &file.id {
+        let valid = (1..=64).contains(&id.len())
+            && id
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b"._-".contains(&byte));
+        if !valid {
+            return Err(ConfigError::new(
+                format!("{field}.id"),
+                format_args!("{id:?} is not an id; use 1 to 64 letters, digits, '.', '_' or '-'"),
+            ));
+        }
+    }
+    let secret = match (file.env, file.file) {
+        (Some(name), None) => Secret::from_env(&name)
+            .map_err(|error| ConfigError::new(format!("{field}.env"), error))?,
+        (None, Some(path)) => Secret::from_file(&path)
+            .map_err(|error| ConfigError::new(format!("{field}.file"), error))?,
+        _ => {
+            return Err(ConfigError::new(
+                field,
+                "give exactly one of env = \"VARIABLE\" or file = \"PATH\"",
+            ));
+        }
+    };
+    Ok((secret, file.id))
+}

@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+// Configuration (`file` as read, `config` as checked, `route`, `error`); serving
+// (`server`); one request's path through it (`verify`, `forward`, `response`); operations
+// (`ops`, `metrics`, `tls`).
+mod config;
+mod error;
+mod file;
+mod forward;
+mod metrics;
+mod ops;
+mod response;
+mod route;
+mod server;
+mod tls;
+mod verify;
+
+pub use config::{LogFormat, ProxyConfig, TlsFiles};
+pub use error::ConfigError;
+pub use route::Route;
+pub use server::Proxy;

@@ -1,0 +1,56 @@
+//! The paths the proxy answers itself: `/healthz` (alive), `/readyz` (every upstream
+//! accepts connections) and `/metrics` (Prometheus text).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use http::{header, HeaderValue, Response, StatusCode};
+use tokio::net::TcpStream;
+
+use crate::metrics::Metrics;
+use crate::response::{self, ProxyBody};
+use crate::Route;
+
+/// How long `/readyz` waits for each upstream to accept a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// `/healthz`: the process serves requests.
+pub(crate) fn healthz() -> Response<ProxyBody> {
+    response::text(StatusCode::OK, "ok\n".to_owned())
+}
+
+/// `/readyz`: `200` when every route's upstream accepts a TCP connection, else `503`
+/// naming the routes whose upstream does not.
+pub(crate) async fn readyz<'a>(routes: impl Iterator<Item = &'a Route>) -> Response<ProxyBody> {
+    let mut down = BTreeSet::new();
+    for route in routes {
+        let authority = &route.upstream.authority;
+        let address = format!(
+            "{}:{}",
+            authority.host(),
+            authority.port_u16().unwrap_or(80)
+        );
+        let connected = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&address)).await;
+        if !matches!(connected, Ok(Ok(_))) {
+            down.insert(format!("{} -> {address}", route.path));
+        }
+    }
+    if down.is_empty() {
+        return response::text(StatusCode::OK, "ready\n".to_owned());
+    }
+    let list: Vec<String> = down.into_iter().collect();
+    response::text(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("upstream unreachable: {}\n", list.join(", ")),
+    )
+}
+
+/// `/metrics`: the Prometheus text exposition.
+pub(crate) fn metrics(metrics: &Metrics) -> Response<ProxyBody> {
+    let mut response = response::text(StatusCode::OK, metrics.render());
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    response
+}

@@ -1,0 +1,277 @@
+//! End to end through a real upstream in another language (`tests/upstream.py`): what
+//! reaches it, byte for byte, and what never does.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code fails loudly"
+)]
+
+// The workspace's scheme routes name the core `hookguard`, as the facade re-exports it.
+extern crate hookguard_core as hookguard;
+
+mod support;
+
+use std::time::Duration;
+
+use support::{closed_port, config, now, post, preset_routes, RunningProxy, Upstream};
+
+/// A delivery body with bytes JSON re-serialisation would change.
+const BODY: &[u8] =
+    b"{\"event\":\"employee_create\",  \"name\":\"Zo\\u00eb \xc3\xa9\",\"n\":1.50}\n";
+
+#[test]
+fn valid_deliveries_of_every_preset_reach_the_upstream_byte_exact_with_the_added_headers() {
+    let upstream = Upstream::start();
+    let routes = preset_routes();
+    let proxy = RunningProxy::start(config(routes.iter().map(|r| r.route(&upstream.url()))));
+    let mut failures = Vec::new();
+    for (index, route) in routes.iter().enumerate() {
+        let id = format!("msg_{index}");
+        let mut headers = route.sign(route.signing[1], &id, now(), BODY);
+        headers.push(("Content-Type".into(), "application/json".into()));
+        headers.push(("X-Custom".into(), "one".into()));
+        headers.push(("X-Custom".into(), "two".into()));
+        let response = post(proxy.addr, route.path, &headers, BODY);
+        if response.status != 200 || response.header("x-upstream") != ["python"] {
+            failures.push(format!(
+                "{}: {} {:?}",
+                route.path, response.status, response.headers
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+
+    let records = upstream.records();
+    assert_eq!(records.len(), routes.len());
+    for (record, route) in records.iter().zip(&routes) {
+        let path = route.path;
+        assert_eq!(record.method, "POST", "{path}");
+        assert_eq!(record.path, path);
+        assert_eq!(record.body, BODY, "{path}: body altered");
+        assert_eq!(
+            record.header("hookguard-provider"),
+            [route.provider.to_string()],
+            "{path}"
+        );
+        assert_eq!(record.header("hookguard-key-id"), ["previous"], "{path}");
+        let delivery_id = route.provider.delivery_id_header().map(|_| "msg_");
+        let sent_id: Vec<&str> = record.header("hookguard-delivery-id");
+        match delivery_id {
+            Some(prefix) => assert!(
+                sent_id.len() == 1 && sent_id[0].starts_with(prefix),
+                "{path}: {sent_id:?}"
+            ),
+            None => assert!(sent_id.is_empty(), "{path}: {sent_id:?}"),
+        }
+        assert_eq!(record.header("x-forwarded-for"), ["127.0.0.1"], "{path}");
+        assert_eq!(
+            record.header("forwarded"),
+            ["for=127.0.0.1;proto=http;host=\"127.0.0.1\""],
+            "{path}"
+        );
+        assert_eq!(record.header("x-custom"), ["one", "two"], "{path}");
+        assert_eq!(
+            record.header("content-type"),
+            ["application/json"],
+            "{path}"
+        );
+        let signature = route.provider.header_name();
+        assert_eq!(
+            record.header(signature).len(),
+            1,
+            "{path}: signature header kept"
+        );
+    }
+}
+
+#[test]
+fn forged_unsigned_oversize_stale_encoded_and_stalled_deliveries_never_reach_the_upstream() {
+    let upstream = Upstream::start();
+    let routes = preset_routes();
+    let limited = routes.iter().map(|route| {
+        route
+            .route(&upstream.url())
+            .with_max_body_size(4096)
+            .with_read_timeout(Duration::from_millis(300))
+    });
+    let proxy = RunningProxy::start(config(limited));
+    let mut failures = Vec::new();
+    let mut check = |what: &str, path: &str, expected: u16, status: u16| {
+        if status != expected {
+            failures.push(format!("{path} {what}: {status}, expected {expected}"));
+        }
+    };
+    for route in &routes {
+        let path = route.path;
+        let forged = route.sign(route.forged, "msg_1", now(), BODY);
+        check(
+            "forged",
+            path,
+            403,
+            post(proxy.addr, path, &forged, BODY).status,
+        );
+
+        check(
+            "unsigned",
+            path,
+            403,
+            post(proxy.addr, path, &[], BODY).status,
+        );
+
+        let valid = route.sign(route.signing[0], "msg_1", now(), BODY);
+        let mut tampered = BODY.to_vec();
+        tampered[2] ^= 1;
+        check(
+            "tampered",
+            path,
+            403,
+            post(proxy.addr, path, &valid, &tampered).status,
+        );
+
+        let big = vec![b'a'; 5000];
+        let oversize = route.sign(route.signing[0], "msg_1", now(), &big);
+        check(
+            "oversize",
+            path,
+            413,
+            post(proxy.addr, path, &oversize, &big).status,
+        );
+
+        let mut gzip = valid.clone();
+        gzip.push(("Content-Encoding".into(), "gzip".into()));
+        check(
+            "gzip",
+            path,
+            415,
+            post(proxy.addr, path, &gzip, BODY).status,
+        );
+
+        if route.provider.signs_timestamp() {
+            let stale = route.sign(route.signing[0], "msg_1", now() - 3600, BODY);
+            check(
+                "stale",
+                path,
+                403,
+                post(proxy.addr, path, &stale, BODY).status,
+            );
+        }
+
+        let stalled = support::http::Request {
+            path: path.to_owned(),
+            headers: valid.clone(),
+            body: support::http::Body::Stalled {
+                declared: BODY.len(),
+                sent: BODY[..10].to_vec(),
+            },
+        };
+        check(
+            "stalled",
+            path,
+            408,
+            support::http::send(proxy.addr, &stalled).unwrap().status,
+        );
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(upstream.records().is_empty(), "{:#?}", upstream.records());
+}
+
+#[test]
+fn client_sent_proxy_headers_and_hop_by_hop_fields_never_reach_the_upstream() {
+    let upstream = Upstream::start();
+    let routes = preset_routes();
+    let route = &routes[0];
+    let proxy = RunningProxy::start(config([route.route(&upstream.url())]));
+    let mut headers = route.sign(route.signing[0], "", now(), BODY);
+    headers.extend(
+        [
+            ("Hookguard-Key-Id", "admin"),
+            ("HOOKGUARD-PROVIDER", "trusted"),
+            ("hookguard-delivery-id", "forged"),
+            ("X-Forwarded-For", "6.6.6.6"),
+            ("Forwarded", "for=6.6.6.6"),
+            ("Connection", "keep-alive, X-Hop"),
+            ("X-Hop", "1"),
+            ("Keep-Alive", "timeout=5"),
+        ]
+        .map(|(name, value)| (name.to_owned(), value.to_owned())),
+    );
+    assert_eq!(post(proxy.addr, route.path, &headers, BODY).status, 200);
+
+    let records = upstream.records();
+    let record = &records[0];
+    assert_eq!(record.header("hookguard-key-id"), ["current"]);
+    assert_eq!(record.header("hookguard-provider"), ["peopleforce"]);
+    assert!(record.header("hookguard-delivery-id").is_empty());
+    assert_eq!(record.header("x-forwarded-for"), ["127.0.0.1"]);
+    assert!(record.header("forwarded")[0].starts_with("for=127.0.0.1;"));
+    assert!(record.header("x-hop").is_empty());
+    assert!(record.header("keep-alive").is_empty());
+    assert_eq!(record.body, BODY);
+}
+
+#[test]
+fn the_upstream_status_headers_and_body_come_back_unchanged() {
+    let upstream = Upstream::start();
+    let routes = preset_routes();
+    let route = &routes[1];
+    let proxy = RunningProxy::start(config([route.route(&upstream.url())]));
+    let mut headers = route.sign(route.signing[0], "", now(), BODY);
+    headers.push(("X-Reply-Status".into(), "418".into()));
+    let response = post(proxy.addr, route.path, &headers, BODY);
+    assert_eq!(response.status, 418);
+    assert_eq!(response.header("x-upstream"), ["python"]);
+    assert_eq!(response.header("content-type"), ["application/json"]);
+    assert_eq!(response.body, br#"{"received": 1}"#);
+}
+
+#[test]
+fn an_unreachable_upstream_gives_502() {
+    let routes = preset_routes();
+    let route = &routes[0];
+    let down = format!("http://{}", closed_port());
+    let proxy = RunningProxy::start(config([route.route(&down)]));
+    let headers = route.sign(route.signing[0], "", now(), BODY);
+    assert_eq!(post(proxy.addr, route.path, &headers, BODY).status, 502);
+}
+
+#[test]
+fn a_slow_upstream_gives_504_after_the_upstream_timeout() {
+    let upstream = Upstream::with_delay(3.0);
+    let routes = preset_routes();
+    let route = &routes[0];
+    let slow = route
+        .route(&upstream.url())
+        .with_upstream_timeout(Duration::from_millis(400));
+    let proxy = RunningProxy::start(config([slow]));
+    let headers = route.sign(route.signing[0], "", now(), BODY);
+    let started = std::time::Instant::now();
+    assert_eq!(post(proxy.addr, route.path, &headers, BODY).status, 504);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(400) && waited < Duration::from_millis(2500),
+        "{waited:?}"
+    );
+    assert_eq!(upstream.records().len(), 1, "the valid delivery reached it");
+}
+
+#[test]
+fn a_path_no_route_names_gives_404_and_reaches_nothing() {
+    let upstream = Upstream::start();
+    let routes = preset_routes();
+    let route = &routes[0];
+    let proxy = RunningProxy::start(config([route.route(&upstream.url())]));
+    let headers = route.sign(route.signing[0], "", now(), BODY);
+    for path in [
+        "/",
+        "/webhooks/peopleforce/",
+        "/webhooks/PEOPLEFORCE",
+        "/_record",
+        "/webhooks",
+    ] {
+        assert_eq!(post(proxy.addr, path, &headers, BODY).status, 404, "{path}");
+    }
+    assert!(upstream.records().is_empty());
+}
