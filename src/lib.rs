@@ -3,7 +3,8 @@
 //! Verify signed webhooks (PeopleForce, Bindbee, or any HMAC-SHA256 sender) before your
 //! handler runs. This facade re-exports [`hookguard_core`]; the `tower` (or `axum`) and
 //! `actix` features add the web-framework adapters as `hookguard::tower` and
-//! `hookguard::actix`.
+//! `hookguard::actix`, and `dedup` the deduplication of retried deliveries as
+//! `hookguard::dedup`.
 //!
 //! # Crate features
 //!
@@ -13,6 +14,8 @@
 //! | `axum` | no | `tower`, plus the `VerifiedWebhook` axum extractor, and verified bodies past axum's `DefaultBodyLimit` |
 //! | `actix` | no | `hookguard::actix`: actix-web middleware and its `VerifiedWebhook` extractor |
 //! | `serde` | no | `Deserialize` for [`CustomScheme`]: a sender's scheme described in a configuration file |
+//! | `dedup` | no | `hookguard::dedup`: each verified delivery's handler runs once; with `tower` or `actix`, its layer or middleware |
+//! | `redis` | no | `dedup`, plus `hookguard::dedup::RedisStore`, shared by a fleet |
 //!
 //! # Example
 //! ```
@@ -35,3 +38,8 @@ pub use hookguard_tower as tower;
 /// The actix-web adapter: see [`hookguard_actix`].
 #[cfg(feature = "actix")]
 pub use hookguard_actix as actix;
+
+/// Deduplication of retried deliveries, in memory or (feature `redis`) through Redis: see
+/// [`hookguard_dedup`].
+#[cfg(feature = "dedup")]
+pub use hookguard_dedup as dedup;

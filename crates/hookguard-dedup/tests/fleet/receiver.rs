@@ -3,7 +3,8 @@
 //!
 //! Its handler takes effect by appending `<event>\n` to the effects file (one `write` on an
 //! append-only file, so a line is whole or absent when the process is killed). About 8 % of
-//! runs fail with `500` and no effect; about 5 % are slow (50 to 300 ms).
+//! runs fail with `500` and no effect; about 5 % are slow (50 to 300 ms) before the effect
+//! and 5 % after it.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -142,13 +143,18 @@ async fn handle(effects: &File, body: &[u8]) -> u16 {
         .strip_prefix("event=")
         .unwrap();
     let roll = roll();
+    let pause = Duration::from_millis(50 + roll / 100 % 250);
     match roll % 100 {
         0..=7 => return 500,
-        8..=12 => tokio::time::sleep(Duration::from_millis(50 + roll / 100 % 250)).await,
+        8..=12 => tokio::time::sleep(pause).await,
         _ => {}
     }
     let mut effects = effects;
     effects.write_all(format!("{event}\n").as_bytes()).unwrap();
+    // Work after the effect: a kill then leaves an effect whose delivery is not done.
+    if (13..=17).contains(&(roll % 100)) {
+        tokio::time::sleep(pause).await;
+    }
     200
 }
 
