@@ -11,7 +11,8 @@
 //!
 //! Size: `HOOKGUARD_FLEET_EVENTS` events per run (default 10 000). The figures in
 //! `docs/testing.md` come from
-//! `HOOKGUARD_REQUIRE_REDIS=1 cargo test -p hookguard-dedup --test fleet -- --nocapture`.
+//! `HOOKGUARD_REQUIRE_REDIS=1 cargo test -p hookguard-dedup --test fleet` (its own `main`,
+//! so it prints its figures and takes no test filter).
 
 #![allow(
     clippy::unwrap_used,
@@ -35,13 +36,6 @@ use std::time::{Duration, Instant};
 
 use hookguard_test_support::redis::RedisServer;
 use receiver::Config;
-
-/// Entry point of the receiver processes the fleet test starts (see `fleet/receiver.rs`).
-#[test]
-#[ignore = "run by the fleet test as a receiver process"]
-fn receiver_process() {
-    receiver::run_if_receiver();
-}
 
 /// A directory for one run's Redis and effect files, removed on drop.
 struct Scratch(PathBuf);
@@ -191,10 +185,16 @@ fn events() -> u64 {
     std::env::var("HOOKGUARD_FLEET_EVENTS").map_or(10_000, |n| n.parse().unwrap())
 }
 
-#[test]
-fn three_receivers_sharing_redis_run_each_event_once() {
-    // One run after the other: the machine's cores go to one fleet at a time.
+/// This test has its own `main` (`harness = false` in Cargo.toml): started with the
+/// `HOOKGUARD_FLEET_*` variables it is one of the fleet's receivers (see
+/// `fleet/receiver.rs`), otherwise it runs the fleet, one run after the other so the
+/// machine's cores go to one fleet at a time. A failed check panics: a non-zero exit.
+fn main() {
+    if receiver::run_if_receiver() {
+        return;
+    }
     if run("no-faults", events(), false).is_some() {
         run("faults", events(), true);
     }
+    println!("fleet: every event's effect ran as required");
 }

@@ -1,5 +1,5 @@
 //! One receiver of the fleet, as its own process (so a `SIGKILL` can stop it): the test binary
-//! started again with `receiver_process --ignored` and `HOOKGUARD_FLEET_*` variables.
+//! started again with `HOOKGUARD_FLEET_*` variables.
 //!
 //! Its handler takes effect by appending `<event>\n` to the effects file (one `write` on an
 //! append-only file, so a line is whole or absent when the process is killed). About 8 % of
@@ -51,7 +51,6 @@ impl Config {
     /// Starts this receiver as a child process and waits until it serves.
     pub(crate) fn spawn(&self) -> Process {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["receiver_process", "--exact", "--ignored", "--nocapture"])
             .env(ADAPTER, self.adapter)
             .env("HOOKGUARD_FLEET_ADDR", self.addr.to_string())
             .env("HOOKGUARD_FLEET_REDIS", &self.redis)
@@ -92,9 +91,10 @@ impl Drop for Process {
 }
 
 /// The receiver process's body: serves until killed (nothing when not one).
-pub(crate) fn run_if_receiver() {
+/// Serves as a receiver when the variables say this process is one; `false` otherwise.
+pub(crate) fn run_if_receiver() -> bool {
     let Some(config) = Config::from_env() else {
-        return;
+        return false;
     };
     let effects = Arc::new(
         OpenOptions::new()
@@ -111,6 +111,7 @@ pub(crate) fn run_if_receiver() {
     } else {
         serve_actix(&config, listener, verifier, effects);
     }
+    true
 }
 
 async fn dedup(config: &Config) -> Dedup {
