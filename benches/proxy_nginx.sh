@@ -6,9 +6,11 @@
 # upstream, Debian's nginx, installed here if missing, one worker, keep-alive to the
 # upstream) and `hookguard` (wrk -> `hookguard proxy` -> upstream, verifying each
 # delivery). The upstream and the proxy under test share one core, wrk has the other; the
-# arms rotate (REPS x DURATION each). Prints medians of requests/s, p99, and the proxy's
-# CPU per request (nginx: master and worker), the CPU ratio hookguard/nginx and the p99
-# each proxy adds over `direct`.
+# arms rotate, each repetition running every arm twice: under load (CONNECTIONS, for
+# requests/s and the proxy's CPU per request; nginx: master and worker) and on one
+# connection (for latency: a saturated run's p99 is queueing, not the proxy). Prints the
+# medians, the CPU ratio hookguard/nginx and the p99 each proxy adds over `direct` on one
+# connection.
 #
 # Usage: benches/proxy_nginx.sh      (env: REPS=5 DURATION=10s CONNECTIONS=16)
 set -euo pipefail
@@ -32,7 +34,8 @@ for tool in wrk nginx; do
 done
 command -v taskset >/dev/null || { echo "taskset (util-linux) is required" >&2; exit 1; }
 
-cargo build --release --example load_target -p hookguard-cli -p hookguard >&2
+cargo build --release -p hookguard-cli >&2
+cargo build --release --example load_target >&2
 UPSTREAM_BIN=target/release/examples/load_target
 HOOKGUARD=target/release/hookguard
 
@@ -114,11 +117,12 @@ ticks() {
     echo "$total"
 }
 
-# One wrk run; prints "requests_per_s p99_ms cpu_us_per_request" for the process measured.
+# One wrk run on `connections`; prints "requests_per_s p99_ms cpu_us_per_request" for the
+# process measured.
 run_wrk() {
-    local url=$1 pid=$2 out before after
+    local url=$1 pid=$2 connections=$3 out before after
     before=$(ticks "$pid")
-    out=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/post.lua" "$url")
+    out=$(taskset -c "$WRK_CPU" wrk -t1 -c"$connections" -d"$DURATION" --latency -s "$WORK/post.lua" "$url")
     after=$(ticks "$pid")
     if grep -q "Non-2xx" <<<"$out"; then echo "non-2xx answers from $url:" >&2; echo "$out" >&2; exit 1; fi
     python3 - "$out" "$((after - before))" "$(getconf CLK_TCK)" <<'PY'
@@ -156,12 +160,14 @@ done
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$BODY" "$(arm_url hookguard)")
 [ "$code" = 403 ] || { echo "hookguard: unsigned delivery got $code" >&2; exit 1; }
 
-for arm in "${ARMS[@]}"; do DURATION=2s run_wrk "$(arm_url "$arm")" "$(arm_pid "$arm")" > /dev/null; done
+for arm in "${ARMS[@]}"; do DURATION=2s run_wrk "$(arm_url "$arm")" "$(arm_pid "$arm")" "$CONNECTIONS" > /dev/null; done
 for arm in "${ARMS[@]}"; do : > "$WORK/result.$arm"; done
 for rep in $(seq 1 "$REPS"); do
     for k in "${!ARMS[@]}"; do
         arm=${ARMS[$(((rep + k) % ${#ARMS[@]}))]}
-        result=$(run_wrk "$(arm_url "$arm")" "$(arm_pid "$arm")")
+        loaded=$(run_wrk "$(arm_url "$arm")" "$(arm_pid "$arm")" "$CONNECTIONS")
+        single=$(run_wrk "$(arm_url "$arm")" "$(arm_pid "$arm")" 1)
+        result="$loaded $(cut -d' ' -f2 <<<"$single")"
         echo "$result" >> "$WORK/result.$arm"
         echo "rep $rep $arm: $result" >&2
     done
@@ -173,14 +179,14 @@ work = sys.argv[1]
 median = statistics.median
 def load(arm):
     rows = [line.split() for line in open(f"{work}/result.{arm}") if line.strip()]
-    return [float(r[0]) for r in rows], [float(r[1]) for r in rows], [float(r[2]) for r in rows]
+    return [[float(r[i]) for r in rows] for i in range(4)]
 arms = {arm: load(arm) for arm in ("direct", "nginx", "hookguard")}
-print(f"{'arm':<10} {'req/s (median)':>15} {'p99 ms (median)':>16} {'CPU µs/req (median)':>20}")
-for name, (rps, p99, cpu) in arms.items():
+print(f"{'arm':<10} {'req/s':>8} {'p99 ms loaded':>14} {'p99 ms 1 conn':>14} {'CPU µs/req':>11}  (medians)")
+for name, (rps, p99, cpu, p99_single) in arms.items():
     measured = "upstream" if name == "direct" else "proxy"
-    print(f"{name:<10} {median(rps):>15.0f} {median(p99):>16.3f} {median(cpu):>16.2f} ({measured})")
-direct_p99 = median(arms["direct"][1])
+    print(f"{name:<10} {median(rps):>8.0f} {median(p99):>14.3f} {median(p99_single):>14.3f} {median(cpu):>11.2f} ({measured})")
+direct_p99 = median(arms["direct"][3])
 for name in ("nginx", "hookguard"):
-    print(f"{name}: p99 added over direct {median(arms[name][1]) - direct_p99:+.3f} ms")
+    print(f"{name}: p99 added over direct on one connection {median(arms[name][3]) - direct_p99:+.3f} ms")
 print(f"CPU per request hookguard/nginx: {median(arms['hookguard'][2]) / median(arms['nginx'][2]):.2f}")
 PY

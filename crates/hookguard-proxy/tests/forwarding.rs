@@ -275,3 +275,45 @@ fn a_path_no_route_names_gives_404_and_reaches_nothing() {
     }
     assert!(upstream.records().is_empty());
 }
+
+#[test]
+fn expect_100_continue_is_answered_only_for_a_request_whose_headers_pass() {
+    let upstream = Upstream::start();
+    let routes = preset_routes();
+    let route = &routes[0];
+    let proxy = RunningProxy::start(config([route.route(&upstream.url())]));
+    let head = |headers: &[(String, String)]| {
+        let mut head = format!(
+            "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: {}\r\n",
+            route.path,
+            BODY.len()
+        );
+        for (name, value) in headers {
+            head.push_str(name);
+            head.push_str(": ");
+            head.push_str(value);
+            head.push_str("\r\n");
+        }
+        head.push_str("\r\n");
+        head.into_bytes()
+    };
+
+    // Unsigned: refused from the head alone, without inviting the body.
+    let mut refused = support::http::Connection::open(proxy.addr).unwrap();
+    refused.write_raw(&head(&[])).unwrap();
+    assert_eq!(refused.read_response().unwrap().status, 403);
+
+    // Signed: invited, then forwarded without the expectation.
+    let mut valid = support::http::Connection::open(proxy.addr).unwrap();
+    valid
+        .write_raw(&head(&route.sign(route.signing[0], "", now(), BODY)))
+        .unwrap();
+    assert_eq!(valid.read_head_response().unwrap().status, 100);
+    valid.write_raw(BODY).unwrap();
+    assert_eq!(valid.read_response().unwrap().status, 200);
+
+    let records = upstream.records();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].body, BODY);
+    assert!(records[0].header("expect").is_empty());
+}
