@@ -3,23 +3,24 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // `key` (what identifies a delivery), `store` (the trait and its answers), `memory` and
 // `redis_store` (the two stores), `dedup` (settings), `stage` (the decision both adapters
-// take), `guard` (a held claim, finished once), then one module per framework.
+// take), `guard` (a held claim, finished once), `admit` (the decision as values,
+// for other servers), then one module per framework.
 
 #[cfg(feature = "actix")]
 pub mod actix;
+mod admit;
 mod dedup;
-#[cfg(any(feature = "tower", feature = "actix"))]
 mod guard;
 mod key;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis_store;
-#[cfg(any(feature = "tower", feature = "actix"))]
 mod stage;
 mod store;
 #[cfg(feature = "tower")]
 mod tower;
 
+pub use admit::{Admission, Answer, Ticket};
 pub use dedup::{Dedup, DEFAULT_CAPACITY, DUPLICATE_HEADER};
 pub use key::{Headers, Key, KeyContext};
 pub use memory::MemoryStore;

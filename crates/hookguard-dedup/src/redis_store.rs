@@ -75,21 +75,65 @@ impl RedisStore {
     /// # }
     /// ```
     pub async fn connect(url: &str) -> Result<RedisStore, StoreError> {
-        let timeout = Some(Duration::from_secs(1));
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(timeout)
-            .set_response_timeout(timeout)
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
         let client = Client::open(url).map_err(redis_error)?;
-        let connection = ConnectionManager::new_with_config(client, config)
+        let connection = ConnectionManager::new_with_config(client, manager_config())
             .await
             .map_err(redis_error)?;
-        Ok(RedisStore {
+        Ok(RedisStore::with_connection(connection))
+    }
+
+    /// Like [`RedisStore::connect`], without connecting now: only the URL is checked, and
+    /// the first command connects (a store that is down answers each command with an
+    /// error until it is back). For a server that starts while Redis is unreachable.
+    /// Call it within a tokio runtime.
+    ///
+    /// # Errors
+    /// When the URL is invalid.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use hookguard_dedup::RedisStore;
+    ///
+    /// assert!(RedisStore::lazy("redis://127.0.0.1:1/").is_ok()); // nothing listens there
+    /// assert!(RedisStore::lazy("http://127.0.0.1/").is_err());
+    /// # }
+    /// ```
+    pub fn lazy(url: &str) -> Result<RedisStore, StoreError> {
+        let client = Client::open(url).map_err(redis_error)?;
+        let connection = ConnectionManager::new_lazy_with_config(client, manager_config())
+            .map_err(redis_error)?;
+        Ok(RedisStore::with_connection(connection))
+    }
+
+    fn with_connection(connection: ConnectionManager) -> RedisStore {
+        RedisStore {
             connection,
             prefix: Arc::from(DEFAULT_PREFIX),
             release: Arc::new(Script::new(RELEASE)),
-        })
+        }
+    }
+
+    /// Sends `PING`: whether Redis answers now (for a readiness check).
+    ///
+    /// # Errors
+    /// When Redis cannot be reached or does not answer within the response timeout.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let store = hookguard_dedup::RedisStore::lazy("redis://127.0.0.1:1/").unwrap();
+    /// assert!(store.ping().await.is_err());
+    /// # }
+    /// ```
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut connection = self.connection.clone();
+        redis::cmd("PING")
+            .query_async::<()>(&mut connection)
+            .await
+            .map_err(redis_error)
     }
 
     /// Puts `prefix` before every key (several applications can share one Redis).
@@ -158,6 +202,16 @@ impl Dedup {
             },
         }
     }
+}
+
+/// 1 s connection and response timeouts, two quick reconnection attempts.
+fn manager_config() -> ConnectionManagerConfig {
+    let timeout = Some(Duration::from_secs(1));
+    ConnectionManagerConfig::new()
+        .set_connection_timeout(timeout)
+        .set_response_timeout(timeout)
+        .set_number_of_retries(2)
+        .set_max_delay(Duration::from_millis(500))
 }
 
 fn claim_value(token: Token) -> String {

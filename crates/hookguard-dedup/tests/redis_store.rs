@@ -204,3 +204,32 @@ async fn unreachable_then_reconnected_after_a_restart() {
     // A restarted Redis without persistence remembers nothing.
     claimed(answer.unwrap());
 }
+
+#[tokio::test]
+async fn a_lazy_store_made_while_redis_is_down_answers_errors_then_works_once_it_is_up() {
+    let Some(mut server) = RedisServer::start("lazy_store_while_down").unwrap() else {
+        return;
+    };
+    server.kill().unwrap();
+    let store = RedisStore::lazy(&server.url()).unwrap();
+    let key = Key::new("bindbee:sig:lazy");
+    assert!(store.ping().await.is_err());
+    assert!(store.claim(key.clone(), LEASE).await.is_err());
+
+    server.restart().unwrap();
+    let mut pinged = store.ping().await;
+    for _ in 0..50 {
+        if pinged.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        pinged = store.ping().await;
+    }
+    pinged.unwrap();
+    claimed(store.claim(key.clone(), LEASE).await.unwrap());
+    assert_eq!(
+        store.claim(key, LEASE).await.unwrap(),
+        Claim::InFlight,
+        "the claim is in Redis"
+    );
+}
