@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use hookguard_core::{Provider, Verifier};
-use hookguard_proxy::{LogFormat, Proxy, ProxyConfig, Route};
+use hookguard_proxy::{Deduplication, LogFormat, Proxy, ProxyConfig, Route};
 
 use crate::options::{ProviderArgs, VerifyingSecretArgs};
 use crate::{write_stdout, Failure};
@@ -20,7 +20,7 @@ pub(crate) struct ProxyArgs {
     #[arg(
         long,
         value_name = "FILE",
-        conflicts_with_all = ["listen", "upstream", "path", "schemes", "secret_env", "secret_file"]
+        conflicts_with_all = ["listen", "upstream", "path", "schemes", "secret_env", "secret_file", "dedup"]
     )]
     config: Option<PathBuf>,
 
@@ -43,6 +43,12 @@ pub(crate) struct ProxyArgs {
     /// The route's secret(s); several mean rotation.
     #[command(flatten)]
     secrets: VerifyingSecretArgs,
+
+    /// One route from flags: forward each delivery once, remembering deliveries in
+    /// `memory` or in the Redis at a `redis://HOST:PORT/` URL (shared by several proxies);
+    /// copies are answered by the proxy.
+    #[arg(long, value_name = "off|memory|REDIS_URL", default_value = "off")]
+    dedup: String,
 
     /// Log lines as human-readable text or JSON (default: the file's `log_format`, else text).
     #[arg(long, value_name = "FORMAT")]
@@ -107,8 +113,17 @@ fn one_route(args: &ProxyArgs) -> Result<ProxyConfig, Failure> {
     for secret in args.secrets.secrets()? {
         builder = builder.secret(secret);
     }
+    let dedup = match args.dedup.as_str() {
+        "off" => Deduplication::off(),
+        "memory" => Deduplication::memory(),
+        // The value is not repeated: a Redis URL may hold a password.
+        url => Deduplication::redis(url).map_err(|_| {
+            Failure::usage("--dedup: write off, memory or a Redis URL (redis://HOST:PORT/)")
+        })?,
+    };
     let route = Route::new(path, builder.build()?, upstream)
-        .map_err(|error| Failure::usage(format_args!("--{error}")))?;
+        .map_err(|error| Failure::usage(format_args!("--{error}")))?
+        .with_dedup(dedup);
     ProxyConfig::new(args.listen)
         .with_route(route)
         .map_err(Failure::usage)

@@ -182,6 +182,32 @@ fn from_a_file_it_serves_every_route_with_its_own_path_and_secret_ids() {
 }
 
 #[test]
+fn with_dedup_memory_from_flags_a_delivery_sent_twice_reaches_the_upstream_once() {
+    let upstream = Upstream::start();
+    let url = upstream.url();
+    let proxy = Running::start(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &url,
+            "--provider",
+            "peopleforce",
+            "--dedup",
+            "memory",
+        ],
+        &[("WEBHOOK_SECRET", SECRET)],
+    );
+    let path = "/webhooks/peopleforce";
+    let headers = signed(BODY);
+    assert_eq!(post(proxy.addr, path, &headers, BODY).status, 200);
+    let copy = post(proxy.addr, path, &headers, BODY);
+    assert_eq!(copy.status, 200);
+    assert_eq!(copy.header("hookguard-duplicate"), ["true"]);
+    assert_eq!(upstream.records().len(), 1);
+}
+
+#[test]
 fn a_bad_configuration_fails_at_start_up_naming_the_field_and_the_fix() {
     let dir = std::env::temp_dir().join(format!("hookguard-cli-proxy-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -202,6 +228,10 @@ fn a_bad_configuration_fails_at_start_up_naming_the_field_and_the_fix() {
              [[routes]]\npath = \"/h\"\nprovider = \"github\"\nupstream = \"http://127.0.0.1:1\"\n\
              secrets = [{ env = \"PATH\" }]\n",
             "tls.cert: cannot read certificates from /nonexistent/cert.pem",
+        ),
+        (
+            &*format!("listen = \"127.0.0.1:0\"\n{route}secrets = [{{ env = \"PATH\" }}]\ndedup = {{ redis = \"http://h/\" }}\n"),
+            "routes[0].dedup.redis: not a Redis URL; write it as redis://HOST:PORT/",
         ),
     ];
     let mut failures = Vec::new();
@@ -236,6 +266,24 @@ fn a_bad_configuration_fails_at_start_up_naming_the_field_and_the_fix() {
     let stderr = String::from_utf8_lossy(&flags.stderr);
     if flags.status.code() != Some(2) || !stderr.contains("WEBHOOK_SECRET is not set") {
         failures.push(format!("flags without a secret => {stderr}"));
+    }
+    let flags = Command::new(env!("CARGO_BIN_EXE_hookguard"))
+        .args([
+            "proxy",
+            "--upstream",
+            "http://127.0.0.1:1",
+            "--provider",
+            "peopleforce",
+        ])
+        .args(["--dedup", "disk"])
+        .env("WEBHOOK_SECRET", SECRET)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&flags.stderr);
+    if flags.status.code() != Some(2)
+        || !stderr.contains("--dedup: write off, memory or a Redis URL")
+    {
+        failures.push(format!("--dedup disk => {stderr}"));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

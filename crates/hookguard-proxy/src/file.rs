@@ -7,7 +7,7 @@ use std::time::Duration;
 use hookguard_core::{CustomScheme, Provider, Secret, Verifier};
 use serde::Deserialize;
 
-use crate::{ConfigError, LogFormat, Route, TlsFiles};
+use crate::{ConfigError, Deduplication, LogFormat, Route, TlsFiles};
 
 /// The whole file.
 #[derive(Debug, Deserialize)]
@@ -35,6 +35,23 @@ pub(crate) struct RouteFile {
     pub(crate) read_timeout_seconds: Option<f64>,
     pub(crate) upstream_timeout_seconds: Option<f64>,
     pub(crate) tolerance_seconds: Option<u64>,
+    pub(crate) dedup: Option<DedupFile>,
+}
+
+/// `dedup = "off" | "memory"`, or `dedup = { redis = "redis://...", prefix = "..." }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum DedupFile {
+    Name(String),
+    Redis(RedisFile),
+}
+
+/// The Redis form of `dedup`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RedisFile {
+    pub(crate) redis: String,
+    pub(crate) prefix: Option<String>,
 }
 
 /// One secret: from an environment variable or a file, with an optional id.
@@ -108,7 +125,31 @@ pub(crate) fn route_from_file(field: &str, file: RouteFile) -> Result<Route, Con
             seconds,
         )?);
     }
+    if let Some(dedup) = file.dedup {
+        route = route.with_dedup(dedup_from_file(&format!("{field}.dedup"), dedup)?);
+    }
     Ok(route)
+}
+
+/// Checks a route's `dedup`.
+fn dedup_from_file(field: &str, file: DedupFile) -> Result<Deduplication, ConfigError> {
+    match file {
+        DedupFile::Name(name) if name == "off" => Ok(Deduplication::off()),
+        DedupFile::Name(name) if name == "memory" => Ok(Deduplication::memory()),
+        DedupFile::Name(name) => Err(ConfigError::new(
+            field,
+            format_args!(
+                "{name:?} is not a deduplication; write \"off\", \"memory\" or {{ redis = \"redis://HOST:PORT/\" }}"
+            ),
+        )),
+        DedupFile::Redis(redis) => {
+            let dedup = Deduplication::redis(&redis.redis).map_err(|error| error.within(field))?;
+            Ok(match redis.prefix {
+                Some(prefix) => dedup.with_prefix(&prefix),
+                None => dedup,
+            })
+        }
+    }
 }
 
 /// The route's scheme: a preset by name, or a custom one described in place.

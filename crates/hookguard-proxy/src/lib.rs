@@ -1,9 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
-// Configuration (`file` as read, `config` as checked, `route`, `error`); serving
+// Configuration (`file` as read, `config` as checked, `route`, `dedup`, `error`); serving
 // (`server`); one request's path through it (`verify`, `forward`, `response`); operations
 // (`ops`, `metrics`, `tls`).
 mod config;
+mod dedup;
 mod error;
 mod file;
 mod forward;
@@ -16,6 +17,7 @@ mod tls;
 mod verify;
 
 pub use config::{LogFormat, ProxyConfig, TlsFiles};
+pub use dedup::Deduplication;
 pub use error::ConfigError;
 pub use route::Route;
 pub use server::Proxy;

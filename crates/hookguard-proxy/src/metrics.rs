@@ -35,6 +35,10 @@ pub(crate) enum Outcome {
     UpstreamUnreachable,
     /// Verified; the upstream did not answer in time (`504`).
     UpstreamTimeout,
+    /// Verified; a copy of a delivery in flight (`409`) or done (`200`): not forwarded.
+    Duplicate,
+    /// Verified; the deduplication store was unreachable (`503`): not forwarded.
+    DedupUnavailable,
 }
 
 impl Outcome {
@@ -44,6 +48,8 @@ impl Outcome {
             Outcome::Refused => "refused",
             Outcome::UpstreamUnreachable => "upstream_unreachable",
             Outcome::UpstreamTimeout => "upstream_timeout",
+            Outcome::Duplicate => "duplicate",
+            Outcome::DedupUnavailable => "dedup_unavailable",
         }
     }
 }
@@ -103,6 +109,8 @@ impl Metrics {
             refused: delivery(Outcome::Refused),
             unreachable: delivery(Outcome::UpstreamUnreachable),
             timed_out: delivery(Outcome::UpstreamTimeout),
+            duplicates: delivery(Outcome::Duplicate),
+            dedup_unavailable: delivery(Outcome::DedupUnavailable),
             latency: self.recorder.register_histogram(&latency, &METADATA),
         }
     }
@@ -137,6 +145,8 @@ pub(crate) struct RouteMetrics {
     refused: Counter,
     unreachable: Counter,
     timed_out: Counter,
+    duplicates: Counter,
+    dedup_unavailable: Counter,
     latency: Histogram,
 }
 
@@ -148,6 +158,8 @@ impl RouteMetrics {
             Outcome::Refused => &self.refused,
             Outcome::UpstreamUnreachable => &self.unreachable,
             Outcome::UpstreamTimeout => &self.timed_out,
+            Outcome::Duplicate => &self.duplicates,
+            Outcome::DedupUnavailable => &self.dedup_unavailable,
         };
         counter.increment(1);
     }

@@ -1,5 +1,5 @@
 //! The paths the proxy answers itself: `/healthz` (alive), `/readyz` (every upstream
-//! accepts connections) and `/metrics` (Prometheus text).
+//! accepts connections, every deduplication Redis answers) and `/metrics` (Prometheus text).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -7,6 +7,7 @@ use std::time::Duration;
 use http::{header, HeaderValue, Response, StatusCode};
 use tokio::net::TcpStream;
 
+use crate::dedup::RedisUse;
 use crate::metrics::Metrics;
 use crate::response::{self, ProxyBody};
 use crate::Route;
@@ -19,9 +20,12 @@ pub(crate) fn healthz() -> Response<ProxyBody> {
     response::text(StatusCode::OK, "ok\n".to_owned())
 }
 
-/// `/readyz`: `200` when every route's upstream accepts a TCP connection, else `503`
-/// naming the routes whose upstream does not.
-pub(crate) async fn readyz<'a>(routes: impl Iterator<Item = &'a Route>) -> Response<ProxyBody> {
+/// `/readyz`: `200` when every route's upstream accepts a TCP connection and every Redis
+/// answers `PING`, else `503` naming the routes whose upstream or Redis does not.
+pub(crate) async fn readyz<'a>(
+    routes: impl Iterator<Item = &'a Route>,
+    redis: &[RedisUse],
+) -> Response<ProxyBody> {
     let mut down = BTreeSet::new();
     for route in routes {
         let authority = &route.upstream.authority;
@@ -35,14 +39,26 @@ pub(crate) async fn readyz<'a>(routes: impl Iterator<Item = &'a Route>) -> Respo
             down.insert(format!("{} -> {address}", route.path));
         }
     }
-    if down.is_empty() {
+    let mut stores = Vec::new();
+    for used in redis {
+        if used.store.ping().await.is_err() {
+            stores.push(used.routes.join(", "));
+        }
+    }
+    if down.is_empty() && stores.is_empty() {
         return response::text(StatusCode::OK, "ready\n".to_owned());
     }
-    let list: Vec<String> = down.into_iter().collect();
-    response::text(
-        StatusCode::SERVICE_UNAVAILABLE,
-        format!("upstream unreachable: {}\n", list.join(", ")),
-    )
+    let mut lines = Vec::new();
+    if !down.is_empty() {
+        let list: Vec<String> = down.into_iter().collect();
+        lines.push(format!("upstream unreachable: {}\n", list.join(", ")));
+    }
+    if !stores.is_empty() {
+        let list = stores.join(", ");
+        lines.push(format!("deduplication Redis unreachable: {list}\n"));
+    }
+    let text = lines.concat();
+    response::text(StatusCode::SERVICE_UNAVAILABLE, text)
 }
 
 /// `/metrics`: the Prometheus text exposition.

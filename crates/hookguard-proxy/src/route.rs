@@ -7,7 +7,7 @@ use hookguard_core::{Verifier, DEFAULT_MAX_BODY_SIZE};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::Uri;
 
-use crate::ConfigError;
+use crate::{ConfigError, Deduplication};
 
 /// Default time a client has to send a whole body: 10 s.
 pub(crate) const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -44,6 +44,7 @@ pub struct Route {
     pub(crate) max_body_size: usize,
     pub(crate) read_timeout: Duration,
     pub(crate) upstream_timeout: Duration,
+    pub(crate) dedup: Deduplication,
 }
 
 impl Route {
@@ -80,6 +81,7 @@ impl Route {
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             read_timeout: DEFAULT_READ_TIMEOUT,
             upstream_timeout: DEFAULT_UPSTREAM_TIMEOUT,
+            dedup: Deduplication::off(),
         })
     }
 
@@ -133,6 +135,26 @@ impl Route {
         self
     }
 
+    /// Forwards each delivery once: copies are answered by the proxy (see
+    /// [`Deduplication`]). Off by default.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Verifier};
+    /// # use hookguard_proxy::Route;
+    /// use hookguard_proxy::Deduplication;
+    ///
+    /// # let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
+    /// let route = Route::new("/hooks", verifier, "http://127.0.0.1:3000")?
+    ///     .with_dedup(Deduplication::memory());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_dedup(mut self, dedup: Deduplication) -> Self {
+        self.dedup = dedup;
+        self
+    }
+
     /// The path this route answers.
     ///
     /// # Example
@@ -158,6 +180,7 @@ impl fmt::Debug for Route {
             .field("max_body_size", &self.max_body_size)
             .field("read_timeout", &self.read_timeout)
             .field("upstream_timeout", &self.upstream_timeout)
+            .field("dedup", &self.dedup)
             .finish_non_exhaustive()
     }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use hookguard_dedup::{Admission, Dedup, Ticket};
 use http::{Request, Response, StatusCode};
 use http_body_util::{Either, Full};
 use hyper::body::Incoming;
@@ -23,6 +24,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
+use crate::dedup::{RedisUse, Stores};
 use crate::forward::{self, Peer};
 use crate::metrics::{Metrics, Outcome, RouteMetrics};
 use crate::response::{self, ProxyBody};
@@ -43,6 +45,8 @@ const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 /// | a route's path, valid signature | the upstream's status, headers and body | yes, byte for byte |
 /// | a route's path, refused | `403`, `408`, `413`, `415` or `400` | no |
 /// | valid, upstream unreachable / too slow | `502` / `504` | tried / yes |
+/// | valid copy, deduplicating: first in flight / done | `409` / `200` + `Hookguard-Duplicate` | no |
+/// | valid, deduplicating, store unreachable | `503` + `Retry-After` | no |
 /// | `/healthz`, `/readyz`, `/metrics` | answered by the proxy | no |
 /// | any other path | `404` | no |
 ///
@@ -73,14 +77,17 @@ struct Shared {
     metrics: Metrics,
     tls: Option<TlsAcceptor>,
     shutdown_timeout: Duration,
+    redis: Vec<RedisUse>,
 }
 
 impl Proxy {
-    /// A proxy serving `config`: loads the TLS files, if any.
+    /// A proxy serving `config`: loads the TLS files, if any, and sets up the routes'
+    /// deduplication stores (connecting to Redis on first use; call it within a tokio
+    /// runtime when a route deduplicates in Redis).
     ///
     /// # Errors
     /// A [`ConfigError`] on `tls.cert`, `tls.key` or `tls` when the PEM files cannot be
-    /// used.
+    /// used, on `dedup` when a Redis store is set up outside a tokio runtime.
     ///
     /// # Example
     /// ```
@@ -100,14 +107,18 @@ impl Proxy {
         let client = Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .build(connector);
-        let routes = config
-            .routes
-            .into_iter()
-            .map(|route| {
-                let metrics = metrics.for_route(&route.path);
-                (route.path.clone(), Served { route, metrics })
-            })
-            .collect();
+        let mut stores = Stores::default();
+        let mut routes = HashMap::new();
+        for route in config.routes {
+            let metrics = metrics.for_route(&route.path);
+            let dedup = stores.dedup(&route.path, &route.dedup)?;
+            let served = Served {
+                route,
+                metrics,
+                dedup,
+            };
+            routes.insert(served.route.path.clone(), served);
+        }
         Ok(Proxy {
             shared: Arc::new(Shared {
                 routes,
@@ -115,6 +126,7 @@ impl Proxy {
                 metrics,
                 tls,
                 shutdown_timeout: config.shutdown_timeout,
+                redis: stores.redis,
             }),
         })
     }
@@ -233,7 +245,10 @@ impl Shared {
         }
         match path {
             "/healthz" => ops::healthz(),
-            "/readyz" => ops::readyz(self.routes.values().map(|served| &served.route)).await,
+            "/readyz" => {
+                let routes = self.routes.values().map(|served| &served.route);
+                ops::readyz(routes, &self.redis).await
+            }
             "/metrics" => ops::metrics(&self.metrics),
             _ => {
                 self.metrics.unrouted();
@@ -269,6 +284,13 @@ impl Shared {
                 return response::status(status);
             }
         };
+        let ticket = match &served.dedup {
+            Some(dedup) => match admit(served, dedup, &parts.headers, &verified).await {
+                Ok(ticket) => Some(ticket),
+                Err(answer) => return answer,
+            },
+            None => None,
+        };
         let outgoing = match forward::upstream_request(
             &route.upstream,
             &parts,
@@ -280,6 +302,7 @@ impl Shared {
             Err(error) => {
                 tracing::error!(route = %route.path, %error, "cannot build the upstream request");
                 served.metrics.delivery(Outcome::UpstreamUnreachable);
+                finish(ticket, false).await;
                 return response::status(StatusCode::BAD_GATEWAY);
             }
         };
@@ -288,6 +311,9 @@ impl Shared {
             tokio::time::timeout(route.upstream_timeout, self.client.request(outgoing)).await;
         let elapsed = started.elapsed();
         let key = verified.key();
+        let succeeded = matches!(&answer, Ok(Ok(upstream)) if upstream.status().is_success());
+        // A 2xx marks the delivery done; anything else frees it for the sender's retry.
+        finish(ticket, succeeded).await;
         match answer {
             Ok(Ok(upstream)) => {
                 served.metrics.upstream_latency(elapsed);
@@ -315,10 +341,43 @@ impl Shared {
     }
 }
 
-/// A route and its metric handles.
+/// Claims a verified delivery's key: the ticket to forward it, or the answer to a copy
+/// (or to a store that cannot be reached).
+async fn admit(
+    served: &Served,
+    dedup: &Dedup,
+    headers: &http::HeaderMap,
+    verified: &hookguard_core::Verified,
+) -> Result<Ticket, Response<ProxyBody>> {
+    match dedup.admit(verified, headers).await {
+        Admission::Proceed(ticket) => Ok(ticket),
+        Admission::Answer(answer) => {
+            let outcome = if answer.is_duplicate() {
+                Outcome::Duplicate
+            } else {
+                Outcome::DedupUnavailable
+            };
+            served.metrics.delivery(outcome);
+            tracing::debug!(route = %served.route.path, key = %verified.key(),
+                status = answer.status().as_u16(), "delivery not forwarded");
+            let response = answer.into_response::<Full<Bytes>>();
+            Err(response.map(Either::Right))
+        }
+    }
+}
+
+/// Records the outcome of a forwarded delivery, if it was claimed.
+async fn finish(ticket: Option<Ticket>, succeeded: bool) {
+    if let Some(ticket) = ticket {
+        ticket.finish(succeeded).await;
+    }
+}
+
+/// A route, its metric handles and its deduplication.
 struct Served {
     route: Route,
     metrics: RouteMetrics,
+    dedup: Option<Dedup>,
 }
 
 impl fmt::Debug for Proxy {

@@ -128,17 +128,21 @@ pub(crate) struct RunningProxy {
 impl RunningProxy {
     /// Serves `config` on a free loopback port.
     pub(crate) fn start(config: ProxyConfig) -> RunningProxy {
-        let proxy = Proxy::new(config).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        // Within the runtime: a Redis store is set up on it.
+        let proxy = {
+            let _entered = runtime.enter();
+            Proxy::new(config).unwrap()
+        };
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).unwrap();
                 let shutdown = async move {
