@@ -3,10 +3,16 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hookguard_dedup::{Dedup, MemoryStore, RedisStore, Store, DEFAULT_CAPACITY};
 
-use crate::ConfigError;
+use crate::{ConfigError, Route};
+
+/// A claim lasts the route's upstream timeout plus this, and at least [`MIN_LEASE`].
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
+/// The shortest claim: the dedup crate's default.
+const MIN_LEASE: Duration = Duration::from_secs(30);
 
 /// Whether and where a route remembers deliveries, so that each reaches the upstream once:
 /// off (the default), in this process's memory, or in a Redis that several proxies share.
@@ -14,7 +20,9 @@ use crate::ConfigError;
 /// A copy of a delivery in flight is answered `409` with `Retry-After`; a copy of one the
 /// upstream answered 2xx, `200` with `Hookguard-Duplicate: true`; after a failure (non-2xx,
 /// `502`, `504`) the sender's retry is forwarded. When the store is unreachable the
-/// request is answered `503` with `Retry-After` and not forwarded.
+/// request is answered `503` with `Retry-After` and not forwarded (unless
+/// [`Deduplication::with_fail_open`]). A claim lasts the route's upstream timeout plus 5 s,
+/// at least 30 s; a delivery the upstream answered 2xx is remembered for 24 hours.
 ///
 /// # Example
 /// ```
@@ -26,7 +34,10 @@ use crate::ConfigError;
 /// # Ok::<(), hookguard_proxy::ConfigError>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Deduplication(Mode);
+pub struct Deduplication {
+    mode: Mode,
+    fail_open: bool,
+}
 
 #[derive(Clone, Default, PartialEq, Eq)]
 enum Mode {
@@ -47,7 +58,7 @@ impl Deduplication {
     /// let off = hookguard_proxy::Deduplication::off();
     /// ```
     pub fn off() -> Deduplication {
-        Deduplication(Mode::Off)
+        Deduplication::from(Mode::Off)
     }
 
     /// In this process's memory (100 000 deliveries, shared by the proxy's routes).
@@ -57,7 +68,7 @@ impl Deduplication {
     /// let memory = hookguard_proxy::Deduplication::memory();
     /// ```
     pub fn memory() -> Deduplication {
-        Deduplication(Mode::Memory)
+        Deduplication::from(Mode::Memory)
     }
 
     /// In the Redis (7 or later) at `url` (`redis://HOST:PORT/DB`), shared by every proxy
@@ -80,7 +91,7 @@ impl Deduplication {
                 "not a Redis URL; write it as redis://HOST:PORT/ (or redis://:PASSWORD@HOST:PORT/DB)",
             ));
         }
-        Ok(Deduplication(Mode::Redis {
+        Ok(Deduplication::from(Mode::Redis {
             url: url.to_owned(),
             prefix: None,
         }))
@@ -96,22 +107,46 @@ impl Deduplication {
     /// ```
     #[must_use]
     pub fn with_prefix(mut self, prefix: &str) -> Deduplication {
-        if let Mode::Redis { prefix: slot, .. } = &mut self.0 {
+        if let Mode::Redis { prefix: slot, .. } = &mut self.mode {
             *slot = Some(prefix.to_owned());
         }
         self
+    }
+
+    /// Forwards deliveries unchecked while the store cannot be reached, instead of
+    /// answering `503` (each is logged at `WARN`): availability over at-most-once.
+    ///
+    /// # Example
+    /// ```
+    /// let dedup = hookguard_proxy::Deduplication::redis("redis://127.0.0.1/")?.with_fail_open();
+    /// # Ok::<(), hookguard_proxy::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn with_fail_open(mut self) -> Deduplication {
+        self.fail_open = true;
+        self
+    }
+}
+
+impl From<Mode> for Deduplication {
+    fn from(mode: Mode) -> Deduplication {
+        Deduplication {
+            mode,
+            fail_open: false,
+        }
     }
 }
 
 impl fmt::Debug for Deduplication {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The URL may hold a password.
-        match &self.0 {
+        match &self.mode {
             Mode::Off => f.write_str("Off"),
             Mode::Memory => f.write_str("Memory"),
             Mode::Redis { prefix, .. } => f
                 .debug_struct("Redis")
                 .field("prefix", prefix)
+                .field("fail_open", &self.fail_open)
                 .finish_non_exhaustive(),
         }
     }
@@ -133,19 +168,29 @@ pub(crate) struct RedisUse {
 }
 
 impl Stores {
-    /// The deduplication of route `path` under `setting`, if on.
-    pub(crate) fn dedup(
-        &mut self,
-        path: &str,
-        setting: &Deduplication,
-    ) -> Result<Option<Dedup>, ConfigError> {
-        match &setting.0 {
+    /// The deduplication of `route`, if on: its claims outlast the upstream's answer.
+    pub(crate) fn dedup(&mut self, route: &Route) -> Result<Option<Dedup>, ConfigError> {
+        let setting = &route.dedup;
+        let lease = (route.upstream_timeout + LEASE_MARGIN).max(MIN_LEASE);
+        let dedup = match self.store(&route.path, &setting.mode)? {
+            Some(store) => Dedup::with_shared_store(store).with_lease(lease),
+            None => return Ok(None),
+        };
+        Ok(Some(if setting.fail_open {
+            dedup.with_fail_open()
+        } else {
+            dedup
+        }))
+    }
+
+    fn store(&mut self, path: &str, mode: &Mode) -> Result<Option<Arc<dyn Store>>, ConfigError> {
+        match mode {
             Mode::Off => Ok(None),
             Mode::Memory => {
                 let store = self
                     .memory
                     .get_or_insert_with(|| Arc::new(MemoryStore::new(DEFAULT_CAPACITY)));
-                Ok(Some(Dedup::with_shared_store(Arc::clone(store))))
+                Ok(Some(Arc::clone(store)))
             }
             Mode::Redis { url, prefix } => {
                 let store = self.redis_store(path, url)?;
@@ -153,7 +198,7 @@ impl Stores {
                     Some(prefix) => store.with_prefix(prefix),
                     None => store,
                 };
-                Ok(Some(Dedup::new(store)))
+                Ok(Some(Arc::new(store)))
             }
         }
     }
@@ -177,5 +222,61 @@ impl Stores {
             routes: vec![path.to_owned()],
         });
         Ok(store)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use hookguard_core::{Provider, Secret, Verifier};
+
+    use super::*;
+
+    fn route(dedup: Deduplication) -> Route {
+        let verifier = Verifier::new(Provider::Bindbee, Secret::new("key").unwrap()).unwrap();
+        Route::new("/hooks", verifier, "http://127.0.0.1:3000")
+            .unwrap()
+            .with_dedup(dedup)
+    }
+
+    #[test]
+    fn claims_outlast_the_upstream_timeout_and_one_memory_store_serves_every_route() {
+        let mut stores = Stores::default();
+        let short = stores
+            .dedup(&route(Deduplication::memory()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(short.lease(), Duration::from_secs(30));
+        let slow = route(Deduplication::memory()).with_upstream_timeout(Duration::from_secs(60));
+        let slow = stores.dedup(&slow).unwrap().unwrap();
+        assert_eq!(slow.lease(), Duration::from_secs(65));
+        assert!(stores
+            .dedup(&route(Deduplication::off()))
+            .unwrap()
+            .is_none());
+        assert!(stores.memory.is_some());
+        assert!(stores.redis.is_empty());
+    }
+
+    #[test]
+    fn a_redis_store_outside_a_runtime_is_a_configuration_error_not_a_panic() {
+        let dedup = Deduplication::redis("redis://127.0.0.1:1/").unwrap();
+        let error = Stores::default().dedup(&route(dedup)).unwrap_err();
+        assert_eq!(error.field(), "dedup");
+    }
+
+    #[tokio::test]
+    async fn routes_sharing_a_redis_url_share_one_connection() {
+        let mut stores = Stores::default();
+        let url = "redis://127.0.0.1:1/";
+        for prefix in ["a:", "b:"] {
+            let dedup = Deduplication::redis(url).unwrap().with_prefix(prefix);
+            stores.dedup(&route(dedup)).unwrap().unwrap();
+        }
+        let other = Deduplication::redis("redis://127.0.0.1:2/").unwrap();
+        stores.dedup(&route(other)).unwrap().unwrap();
+        assert_eq!(stores.redis.len(), 2);
+        assert_eq!(stores.redis[0].routes, ["/hooks", "/hooks"]);
     }
 }

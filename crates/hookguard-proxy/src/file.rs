@@ -38,7 +38,8 @@ pub(crate) struct RouteFile {
     pub(crate) dedup: Option<DedupFile>,
 }
 
-/// `dedup = "off" | "memory"`, or `dedup = { redis = "redis://...", prefix = "..." }`.
+/// `dedup = "off" | "memory"`, or
+/// `dedup = { redis = "redis://...", prefix = "...", fail_open = false }`.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub(crate) enum DedupFile {
@@ -52,6 +53,8 @@ pub(crate) enum DedupFile {
 pub(crate) struct RedisFile {
     pub(crate) redis: String,
     pub(crate) prefix: Option<String>,
+    #[serde(default)]
+    pub(crate) fail_open: bool,
 }
 
 /// One secret: from an environment variable or a file, with an optional id.
@@ -144,9 +147,14 @@ fn dedup_from_file(field: &str, file: DedupFile) -> Result<Deduplication, Config
         )),
         DedupFile::Redis(redis) => {
             let dedup = Deduplication::redis(&redis.redis).map_err(|error| error.within(field))?;
-            Ok(match redis.prefix {
+            let dedup = match redis.prefix {
                 Some(prefix) => dedup.with_prefix(&prefix),
                 None => dedup,
+            };
+            Ok(if redis.fail_open {
+                dedup.with_fail_open()
+            } else {
+                dedup
             })
         }
     }

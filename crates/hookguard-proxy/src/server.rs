@@ -111,7 +111,7 @@ impl Proxy {
         let mut routes = HashMap::new();
         for route in config.routes {
             let metrics = metrics.for_route(&route.path);
-            let dedup = stores.dedup(&route.path, &route.dedup)?;
+            let dedup = stores.dedup(&route)?;
             let served = Served {
                 route,
                 metrics,

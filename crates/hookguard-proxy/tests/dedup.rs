@@ -211,6 +211,23 @@ fn with_redis_down_a_delivery_gets_503_nothing_is_forwarded_and_readyz_says_so()
 }
 
 #[test]
+fn failing_open_with_redis_down_forwards_the_delivery_unchecked() {
+    let Some(mut redis) = RedisServer::start("failing_open_with_redis_down").unwrap() else {
+        return;
+    };
+    let upstream = Upstream::start();
+    let route = bindbee();
+    let dedup = Deduplication::redis(&redis.url()).unwrap().with_fail_open();
+    let proxy = proxy(&route, &upstream, dedup);
+    redis.kill().unwrap();
+    let headers = route.sign(route.signing[0], "", now(), BODY);
+    let response = post(proxy.addr, route.path, &headers, BODY);
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("x-upstream"), ["python"]);
+    assert_eq!(upstream.records().len(), 1);
+}
+
+#[test]
 fn the_file_sets_dedup_per_route_and_a_bad_value_names_its_field() {
     let file = |dedup: &str| {
         format!(
@@ -230,6 +247,7 @@ fn the_file_sets_dedup_per_route_and_a_bad_value_names_its_field() {
         r#""off""#,
         r#""memory""#,
         r#"{ redis = "redis://127.0.0.1:6379/", prefix = "hr:" }"#,
+        r#"{ redis = "redis://127.0.0.1:6379/", fail_open = true }"#,
     ] {
         ProxyConfig::from_toml(&file(good)).unwrap();
     }
