@@ -1,11 +1,19 @@
 //! Deduplication per route: the setting ([`Deduplication`]) and the stores a proxy builds
-//! from its routes' settings (one in memory, one Redis connection per distinct URL).
+//! from its routes' settings (one in memory, one Redis connection per distinct URL), and
+//! a delivery's claim and outcome.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookguard_dedup::{Dedup, MemoryStore, RedisStore, Store, DEFAULT_CAPACITY};
+use bytes::Bytes;
+use hookguard_core::Verified;
+use hookguard_dedup::{Admission, Dedup, MemoryStore, RedisStore, Store, Ticket, DEFAULT_CAPACITY};
+use http::{HeaderMap, Response};
+use http_body_util::{Either, Full};
+
+use crate::metrics::{Outcome, RouteMetrics};
+use crate::response::ProxyBody;
 
 use crate::{ConfigError, Route};
 
@@ -222,6 +230,38 @@ impl Stores {
             routes: vec![path.to_owned()],
         });
         Ok(store)
+    }
+}
+
+/// Claims a verified delivery's key: the ticket to forward it, or the answer to a copy
+/// (or to a store that cannot be reached).
+pub(crate) async fn admit(
+    dedup: &Dedup,
+    metrics: &RouteMetrics,
+    headers: &HeaderMap,
+    verified: &Verified,
+) -> Result<Ticket, Response<ProxyBody>> {
+    match dedup.admit(verified, headers).await {
+        Admission::Proceed(ticket) => Ok(ticket),
+        Admission::Answer(answer) => {
+            let outcome = if answer.is_duplicate() {
+                Outcome::Duplicate
+            } else {
+                Outcome::DedupUnavailable
+            };
+            metrics.delivery(outcome);
+            tracing::debug!(key = %verified.key(),
+                status = answer.status().as_u16(), "delivery not forwarded");
+            let response = answer.into_response::<Full<Bytes>>();
+            Err(response.map(Either::Right))
+        }
+    }
+}
+
+/// Records the outcome of a forwarded delivery, if it was claimed.
+pub(crate) async fn finish(ticket: Option<Ticket>, succeeded: bool) {
+    if let Some(ticket) = ticket {
+        ticket.finish(succeeded).await;
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use hookguard_dedup::{Admission, Dedup, Ticket};
+use hookguard_dedup::Dedup;
 use http::{Request, Response, StatusCode};
 use http_body_util::{Either, Full};
 use hyper::body::Incoming;
@@ -24,7 +24,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-use crate::dedup::{RedisUse, Stores};
+use crate::dedup::{admit, finish, RedisUse, Stores};
 use crate::forward::{self, Peer};
 use crate::metrics::{Metrics, Outcome, RouteMetrics};
 use crate::response::{self, ProxyBody};
@@ -285,7 +285,7 @@ impl Shared {
             }
         };
         let ticket = match &served.dedup {
-            Some(dedup) => match admit(served, dedup, &parts.headers, &verified).await {
+            Some(dedup) => match admit(dedup, &served.metrics, &parts.headers, &verified).await {
                 Ok(ticket) => Some(ticket),
                 Err(answer) => return answer,
             },
@@ -338,38 +338,6 @@ impl Shared {
                 response::status(StatusCode::GATEWAY_TIMEOUT)
             }
         }
-    }
-}
-
-/// Claims a verified delivery's key: the ticket to forward it, or the answer to a copy
-/// (or to a store that cannot be reached).
-async fn admit(
-    served: &Served,
-    dedup: &Dedup,
-    headers: &http::HeaderMap,
-    verified: &hookguard_core::Verified,
-) -> Result<Ticket, Response<ProxyBody>> {
-    match dedup.admit(verified, headers).await {
-        Admission::Proceed(ticket) => Ok(ticket),
-        Admission::Answer(answer) => {
-            let outcome = if answer.is_duplicate() {
-                Outcome::Duplicate
-            } else {
-                Outcome::DedupUnavailable
-            };
-            served.metrics.delivery(outcome);
-            tracing::debug!(route = %served.route.path, key = %verified.key(),
-                status = answer.status().as_u16(), "delivery not forwarded");
-            let response = answer.into_response::<Full<Bytes>>();
-            Err(response.map(Either::Right))
-        }
-    }
-}
-
-/// Records the outcome of a forwarded delivery, if it was claimed.
-async fn finish(ticket: Option<Ticket>, succeeded: bool) {
-    if let Some(ticket) = ticket {
-        ticket.finish(succeeded).await;
     }
 }
 
