@@ -177,6 +177,20 @@ impl Provider {
         self.spec().before_body.is_empty()
     }
 
+    /// Whether the signed content holds the delivery id. Where it does not (GitHub,
+    /// Shopify), the id is reported as the request carries it, unauthenticated: a captured
+    /// delivery can be resent under any id, so do not key idempotency on it.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::Provider;
+    /// assert!(Provider::StandardWebhooks.signs_delivery_id());
+    /// assert!(!Provider::GitHub.signs_delivery_id());
+    /// ```
+    pub fn signs_delivery_id(&self) -> bool {
+        self.spec().before_body.contains(&Part::Id)
+    }
+
     /// Whether the signed content holds the delivery's timestamp.
     ///
     /// # Example

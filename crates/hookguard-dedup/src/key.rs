@@ -12,8 +12,10 @@ use std::sync::Arc;
 use hookguard_core::Verified;
 use sha2::{Digest, Sha256};
 
-/// The store key of one delivery: `<provider>:id:<delivery id>` when the scheme sends a
-/// delivery id, otherwise `<provider>:sig:<SHA-256 of the signature header, hex>`.
+/// The store key of one delivery: `<provider>:id:<delivery id>` when the scheme signs a
+/// delivery id (Standard Webhooks, Svix), otherwise `<provider>:sig:<SHA-256 of the
+/// signature header, hex>` (GitHub's and Shopify's ids are not signed, so they are not
+/// keys: a captured delivery resent under a new id would run again).
 ///
 /// For body-only schemes (PeopleForce, Bindbee) the signature header is a keyed digest of
 /// the verified body, so two deliveries of the same body signed with the same secret get
@@ -56,7 +58,8 @@ impl Key {
         &self.0
     }
 
-    /// The default key of a verified request: the delivery id when there is one, otherwise
+    /// The default key of a verified request: the delivery id when the scheme signs one,
+    /// otherwise
     /// the digest of every value of the provider's signature header (`None` when the
     /// request has neither, which a verified request always has).
     ///
@@ -75,7 +78,12 @@ impl Key {
     /// ```
     pub fn derive(verified: &Verified, headers: &dyn Headers) -> Option<Key> {
         let provider = verified.provider();
-        if let Some(id) = verified.delivery_id() {
+        // An id the signature does not cover (GitHub's, Shopify's) could be changed by
+        // whoever resends a captured delivery: only a signed id is a key.
+        if let Some(id) = verified
+            .delivery_id()
+            .filter(|_| provider.signs_delivery_id())
+        {
             return Some(Key(format!("{provider}:id:{id}").into()));
         }
         let mut digest = Sha256::new();
@@ -269,6 +277,35 @@ mod tests {
         assert_ne!(key, key_of(&rotated, &rotated_header));
         assert_eq!(key.as_str().len(), "bindbee:sig:".len() + 64);
         assert!(!key.as_str().contains("one"));
+    }
+
+    #[test]
+    fn an_unsigned_delivery_id_is_not_the_key() {
+        // GitHub signs the body alone: the same signed body resent under other ids, or
+        // none, is one delivery.
+        let secret = || Secret::new("gh").unwrap();
+        let signature = Signer::new(Provider::GitHub, secret()).unwrap().sign(b"{}");
+        let verifier = Verifier::new(Provider::GitHub, secret()).unwrap();
+        let headers: &[(&str, &str)] = &[("x-hub-signature-256", &signature)];
+        let keys: Vec<Key> = [Some("d-1"), Some("d-2"), None]
+            .into_iter()
+            .map(|id| {
+                let verified = verifier
+                    .verify_request(
+                        |name: &str| match (name, id) {
+                            ("X-Hub-Signature-256", _) => vec![signature.clone()],
+                            ("X-GitHub-Delivery", Some(id)) => vec![id.to_owned()],
+                            _ => vec![],
+                        },
+                        b"{}",
+                    )
+                    .unwrap();
+                assert_eq!(verified.delivery_id(), id);
+                Key::derive(&verified, &headers).unwrap()
+            })
+            .collect();
+        assert!(keys[0].as_str().starts_with("github:sig:"), "{keys:?}");
+        assert!(keys.iter().all(|key| *key == keys[0]), "{keys:?}");
     }
 
     #[test]

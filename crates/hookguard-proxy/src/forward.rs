@@ -86,7 +86,12 @@ pub(crate) fn upstream_request(
         (PROVIDER, verified.provider().to_string()),
         (KEY_ID, verified.key().to_string()),
     ];
-    if let Some(id) = verified.delivery_id() {
+    // Only a signed id is a verification result; GitHub's and Shopify's reach the upstream
+    // in their own header, as sent.
+    if let Some(id) = verified
+        .delivery_id()
+        .filter(|_| verified.provider().signs_delivery_id())
+    {
         added.push((DELIVERY_ID, id.to_owned()));
     }
     for (name, text) in added {
