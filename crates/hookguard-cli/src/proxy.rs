@@ -25,7 +25,7 @@ pub(crate) struct ProxyArgs {
     config: Option<PathBuf>,
 
     /// One route from flags: the address to listen on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(long, value_name = "ADDR", default_value = hookguard_proxy::DEFAULT_LISTEN)]
     listen: SocketAddr,
 
     /// One route from flags: where verified deliveries go (`http://HOST:PORT[/PATH]`).
@@ -165,7 +165,9 @@ async fn shutdown_signal() {
 fn install_logs(format: LogFormat) {
     let builder = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::INFO)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colours only on a terminal: a log file or journald gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     // A subscriber already installed (none is, in the binary) keeps its place.
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),

@@ -66,6 +66,17 @@ pub struct TlsFiles {
     pub key: PathBuf,
 }
 
+/// The address the proxy listens on unless told otherwise (the file's `listen`, the
+/// CLI's `--listen`).
+///
+/// # Example
+/// ```
+/// let address: std::net::SocketAddr = hookguard_proxy::DEFAULT_LISTEN.parse()?;
+/// assert_eq!(address.port(), 8080);
+/// # Ok::<(), std::net::AddrParseError>(())
+/// ```
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
 /// What the proxy serves: the listen address, the routes, and how it runs.
 ///
 /// # Example

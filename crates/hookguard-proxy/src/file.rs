@@ -13,12 +13,17 @@ use crate::{ConfigError, Deduplication, LogFormat, Route, TlsFiles};
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FileConfig {
+    #[serde(default = "default_listen")]
     pub(crate) listen: String,
     pub(crate) log_format: Option<LogFormat>,
     pub(crate) shutdown_timeout_seconds: Option<f64>,
     pub(crate) tls: Option<TlsFiles>,
     #[serde(default)]
     pub(crate) routes: Vec<RouteFile>,
+}
+
+fn default_listen() -> String {
+    crate::DEFAULT_LISTEN.to_owned()
 }
 
 /// One `[[routes]]` table.
@@ -82,6 +87,18 @@ pub(crate) fn duration(field: &str, seconds: f64) -> Result<Duration, ConfigErro
 /// Checks one `[[routes]]` table and builds its route.
 pub(crate) fn route_from_file(field: &str, file: RouteFile) -> Result<Route, ConfigError> {
     let provider = scheme(field, file.provider, file.scheme)?;
+    if file.tolerance_seconds.is_some() && !provider.signs_timestamp() {
+        return Err(ConfigError::new(
+            format!("{field}.tolerance_seconds"),
+            format_args!("{provider} signs no timestamp; remove tolerance_seconds"),
+        ));
+    }
+    if file.max_body_size == Some(0) {
+        return Err(ConfigError::new(
+            format!("{field}.max_body_size"),
+            "0 bytes would refuse every delivery; write a limit in bytes, e.g. 1048576",
+        ));
+    }
     if file.secrets.is_empty() {
         return Err(ConfigError::new(
             format!("{field}.secrets"),

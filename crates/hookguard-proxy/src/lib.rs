@@ -16,7 +16,7 @@ mod server;
 mod tls;
 mod verify;
 
-pub use config::{LogFormat, ProxyConfig, TlsFiles};
+pub use config::{LogFormat, ProxyConfig, TlsFiles, DEFAULT_LISTEN};
 pub use dedup::Deduplication;
 pub use error::ConfigError;
 pub use route::Route;

@@ -228,6 +228,11 @@ impl Upstream {
         let Some(authority) = uri.authority().cloned() else {
             return Err(format!("{text:?} names no host; {hint}"));
         };
+        if authority.as_str().contains('@') {
+            return Err(format!(
+                "{text:?} holds credentials (user:password@), which the proxy does not send; remove them"
+            ));
+        }
         if uri.query().is_some() {
             return Err(format!(
                 "{text:?} has a query string; the request's own query is forwarded, remove it"

@@ -241,6 +241,15 @@ impl Shared {
     async fn handle(&self, request: Request<Incoming>, peer: Peer) -> Response<ProxyBody> {
         let path = request.uri().path();
         if let Some(served) = self.routes.get(path) {
+            // Webhooks are POSTed: other methods get 405 with `Allow: POST`, as on the
+            // adapters, and never reach the upstream.
+            if request.method() != http::Method::POST {
+                let mut refused = response::status(StatusCode::METHOD_NOT_ALLOWED);
+                refused
+                    .headers_mut()
+                    .insert(http::header::ALLOW, http::HeaderValue::from_static("POST"));
+                return refused;
+            }
             return self.deliver(served, request, peer).await;
         }
         match path {
@@ -324,11 +333,16 @@ impl Shared {
                     "delivery forwarded");
                 let (mut head, body) = upstream.into_parts();
                 forward::response_headers(&mut head.headers);
+                // The client talks HTTP/1.1 to the proxy whatever the upstream speaks (an
+                // HTTP/1.0 answer would end the client's keep-alive connection).
+                head.version = http::Version::HTTP_11;
                 Response::from_parts(head, Either::Left(body))
             }
             Ok(Err(error)) => {
                 served.metrics.delivery(Outcome::UpstreamUnreachable);
-                tracing::warn!(route = %route.path, %key, %error, status = 502, "upstream unreachable");
+                let cause = std::error::Error::source(&error).map(ToString::to_string);
+                tracing::warn!(route = %route.path, upstream = %route.upstream.authority, %key,
+                    %error, cause = cause.as_deref().unwrap_or(""), status = 502, "upstream unreachable");
                 response::status(StatusCode::BAD_GATEWAY)
             }
             Err(_) => {

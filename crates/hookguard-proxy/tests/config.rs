@@ -105,6 +105,9 @@ fn every_mistake_names_its_field_and_how_to_fix_it() {
         (route("path = \"/h\"\nupstream = \"http://a:1\"\nprovider = \"github\"\nsecrets = [{ id = \"a b\", env = \"HOOKGUARD_PROXY_TEST_OK\" }]"), "routes[0].secrets[0].id", "letters"),
         (route("path = \"/h\"\nupstream = \"http://a:1\"\nprovider = \"svix\"\nsecrets = [{ env = \"HOOKGUARD_PROXY_TEST_OK\" }]"), "routes[0].secrets", "whsec_"),
         (base("max_body_size = -1"), "configuration", "max_body_size"),
+        (base("max_body_size = 0"), "routes[0].max_body_size", "in bytes"),
+        (base("tolerance_seconds = 60"), "routes[0].tolerance_seconds", "signs no timestamp"),
+        (route(&format!("path = \"/h\"\nprovider = \"github\"\n{ok_secret}\nupstream = \"http://u:p@a:1\"")), "routes[0].upstream", "credentials"),
         (base("read_timeout_seconds = 0"), "routes[0].read_timeout_seconds", "above 0"),
         (base("upstream_timeout_seconds = -2"), "routes[0].upstream_timeout_seconds", "above 0"),
         (route(&format!("path = \"hooks\"\nprovider = \"github\"\n{ok_secret}\nupstream = \"http://a:1\"")), "routes[0].path", "/webhooks/NAME"),
@@ -126,4 +129,19 @@ fn every_mistake_names_its_field_and_how_to_fix_it() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn without_listen_the_file_listens_where_the_flags_do() {
+    std::env::set_var("HOOKGUARD_PROXY_TEST_DEFAULT_LISTEN", "secret");
+    let config = ProxyConfig::from_toml(
+        "[[routes]]\npath = \"/hooks\"\nprovider = \"peopleforce\"\n\
+         secrets = [{ env = \"HOOKGUARD_PROXY_TEST_DEFAULT_LISTEN\" }]\n\
+         upstream = \"http://127.0.0.1:3000\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        config.listen(),
+        hookguard_proxy::DEFAULT_LISTEN.parse().unwrap()
+    );
 }

@@ -279,6 +279,32 @@ fn a_path_no_route_names_gives_404_and_reaches_nothing() {
 }
 
 #[test]
+fn other_methods_than_post_on_a_route_get_405_and_reach_nothing() {
+    let upstream = Upstream::start();
+    let routes = preset_routes();
+    let route = &routes[0];
+    let proxy = RunningProxy::start(config([route.route(&upstream.url())]));
+    for method in ["GET", "PUT", "DELETE"] {
+        let mut connection = hookguard_test_support::http::Connection::open(proxy.addr).unwrap();
+        let head = format!(
+            "{method} {} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            route.path
+        );
+        connection.write_raw(head.as_bytes()).unwrap();
+        let response = connection.read_response().unwrap();
+        assert_eq!(response.status, 405, "{method}");
+        assert!(
+            response
+                .headers
+                .contains(&("allow".to_owned(), "POST".to_owned())),
+            "{method}: {:?}",
+            response.headers
+        );
+    }
+    assert!(upstream.records().is_empty());
+}
+
+#[test]
 fn expect_100_continue_is_answered_only_for_a_request_whose_headers_pass() {
     let upstream = Upstream::start();
     let routes = preset_routes();
