@@ -279,6 +279,48 @@ fn a_path_no_route_names_gives_404_and_reaches_nothing() {
 }
 
 #[test]
+fn an_http_1_0_upstreams_answers_reach_the_client_as_http_1_1() {
+    let upstream = Upstream::with_args(&["--http10"]);
+    let routes = preset_routes();
+    let route = &routes[0];
+    let proxy = RunningProxy::start(config([route.route(&upstream.url())]));
+    let headers = route.sign(route.signing[0], "", now(), BODY);
+    let request = hookguard_test_support::http::Request {
+        path: route.path.to_owned(),
+        headers,
+        body: hookguard_test_support::http::Body::Fixed(BODY.to_vec()),
+    };
+    // A client such as curl closes the connection after an HTTP/1.0 answer: the status
+    // line must say HTTP/1.1, on each delivery of one connection.
+    let mut stream = std::net::TcpStream::connect(proxy.addr).unwrap();
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    for attempt in 0..2 {
+        hookguard_test_support::http::write_request(&mut stream, &request).unwrap();
+        let mut status_line = String::new();
+        std::io::BufRead::read_line(&mut reader, &mut status_line).unwrap();
+        assert!(
+            status_line.starts_with("HTTP/1.1 200"),
+            "attempt {attempt}: {status_line:?}"
+        );
+        // The rest of the head, then the body by its length.
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; length];
+        std::io::Read::read_exact(&mut reader, &mut body).unwrap();
+    }
+    assert_eq!(upstream.records().len(), 2);
+}
+
+#[test]
 fn other_methods_than_post_on_a_route_get_405_and_reach_nothing() {
     let upstream = Upstream::start();
     let routes = preset_routes();

@@ -7,8 +7,8 @@ Every request is recorded (method, path, headers in order, body as hex) and answ
 `X-Reply-Delay: SECONDS` waits that long after recording. `GET /_record` returns the
 records as JSON and records nothing. With `--delay SECONDS`, every answer waits that long
 after recording; with `--record FILE`, each record is also appended to FILE as one JSON
-line, written before the answer, so that it survives the process. Prints `port N` once
-listening.
+line, written before the answer, so that it survives the process. With `--http10`, it
+answers as HTTP/1.0, as `http.server` does by default. Prints `port N` once listening.
 """
 
 import argparse
@@ -89,7 +89,10 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--record")
+    parser.add_argument("--http10", action="store_true")
     args = parser.parse_args()
+    if args.http10:
+        Receiver.protocol_version = "HTTP/1.0"
     DELAY = args.delay
     if args.record:
         RECORD_FILE = open(args.record, "a", encoding="utf-8")
