@@ -29,8 +29,8 @@ pub(crate) struct SendArgs {
     timeout: u64,
 }
 
-/// Signs the body, POSTs it with every header the scheme adds, prints the status line and
-/// the response body.
+/// Signs the body, POSTs it with every header the scheme adds, prints the status line, the
+/// response's `Hookguard-*` and `Retry-After` headers, and the response body.
 ///
 /// Redirects are not followed: a provider delivers to the configured URL only, so a `3xx`
 /// answer is reported like any other non-`2xx` one.
@@ -80,6 +80,15 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), Failure> {
         )
         .as_bytes(),
     )?;
+    // What a guard in front of the receiver said about the delivery (a duplicate, when to
+    // retry), under the status line.
+    for (name, value) in response.headers() {
+        let name = name.as_str();
+        if name.starts_with("hookguard-") || name == "retry-after" {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            write_stdout(format!("{name}: {value}\n").as_bytes())?;
+        }
+    }
     let answer = response
         .body_mut()
         .read_to_vec()

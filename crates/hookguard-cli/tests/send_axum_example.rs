@@ -93,6 +93,33 @@ fn send_delivers_the_seed_to_both_routes_of_the_axum_example() {
 }
 
 #[test]
+fn send_shows_that_a_copy_was_answered_as_a_duplicate() {
+    // The example deduplicates: the same delivery sent again is not run, and `send` prints
+    // the header that says so under the status line.
+    let body = format!(
+        r#"{{"action":"employee_create","data":{{"id":{}}}}}"#,
+        std::process::id()
+    );
+    let first = send("peopleforce", "/webhooks/peopleforce", SECRET)
+        .write_stdin(body.clone())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(!String::from_utf8(first)
+        .unwrap()
+        .contains("hookguard-duplicate"));
+    send("peopleforce", "/webhooks/peopleforce", SECRET)
+        .write_stdin(body)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(
+            "200 OK\nhookguard-duplicate: true\n",
+        ));
+}
+
+#[test]
 fn send_reads_the_body_from_stdin() {
     let body = r#"{"action":"employee_update","data":{"id":7}}"#;
     send("peopleforce", "/webhooks/peopleforce", SECRET)
