@@ -18,8 +18,8 @@ use crate::store::{Claim, StoreFuture};
 pin_project! {
     /// The future [`Deduplicate`](super::Deduplicate) returns.
     ///
-    /// The store's futures are boxed (the store is a trait object chosen at run time);
-    /// the handler's future is held inline.
+    /// A store that answers at once (the memory store) is decided in `call`; a later
+    /// answer is the store's boxed future. The handler's future is held inline.
     ///
     /// # Example
     /// ```
