@@ -137,11 +137,12 @@ mod axum_target {
         let in_handler = Router::new()
             .route("/in-handler", post(verify_in_handler))
             .with_state((verifier.clone(), header));
+        // Layered as the verified route is, so the two differ by the deduplicating layer.
         let deduplicated = |path, dedup| {
-            let route = post(handler)
-                .route_layer(DeduplicateLayer::new(dedup))
-                .route_layer(VerifySignatureLayer::new(verifier.clone()));
-            Router::new().route(path, route)
+            Router::new()
+                .route(path, post(handler))
+                .layer(DeduplicateLayer::new(dedup))
+                .layer(VerifySignatureLayer::new(verifier.clone()))
         };
         let first = deduplicated("/dedup-first", super::dedup_first());
         let copy = deduplicated("/dedup-copy", Dedup::in_memory());

@@ -11,7 +11,9 @@
     reason = "benchmark code fails loudly"
 )]
 
+use std::future::Future;
 use std::hint::black_box;
+use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -24,10 +26,7 @@ const WINDOW: Duration = Duration::from_secs(86_400);
 
 /// The memory store answers at once: its futures are ready on the first poll.
 fn now<T>(mut future: StoreFuture<T>) -> T {
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
+    match Pin::new(&mut future).poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(answer) => answer.unwrap(),
         Poll::Pending => panic!("the memory store never waits"),
     }

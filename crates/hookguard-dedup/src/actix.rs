@@ -2,7 +2,7 @@
 //! around a service that sits inside `hookguard_actix::VerifySignature`.
 
 use std::fmt;
-use std::future::{ready, Ready};
+use std::future::{ready, Future, Ready};
 use std::rc::Rc;
 
 use actix_web::body::EitherBody;
@@ -14,6 +14,7 @@ use futures_util::future::LocalBoxFuture;
 use hookguard_core::Verified;
 
 use crate::dedup::{Dedup, DUPLICATE_HEADER};
+use crate::guard::ClaimGuard;
 use crate::key::Headers;
 use crate::stage::{Decision, Reply, Start};
 
@@ -129,27 +130,39 @@ where
             self.dedup
                 .start(extensions.get::<Verified>(), req.headers())
         };
-        let service = Rc::clone(&self.service);
-        let dedup = self.dedup.clone();
-        Box::pin(async move {
-            let guard = match start {
-                Start::Run => None,
-                Start::Reply(reply) => return Ok(answer(req, reply)),
-                Start::Claiming(key, claim) => match dedup.decide(key, claim.await) {
-                    Decision::Run(guard) => guard,
-                    Decision::Reply(reply) => return Ok(answer(req, reply)),
-                },
-            };
-            let outcome = service.call(req).await;
-            let succeeded = matches!(&outcome, Ok(response) if response.status().is_success());
-            if let Some((key, update)) = guard.and_then(|guard| guard.finish(succeeded)) {
-                if let Err(error) = update.await {
-                    tracing::error!(%key, %error, "deduplication store not updated after the handler");
-                }
+        match start {
+            Start::Decided(Decision::Run(guard)) => Box::pin(run(self.service.call(req), guard)),
+            Start::Decided(Decision::Reply(reply)) => Box::pin(ready(Ok(answer(req, reply)))),
+            Start::Claiming(key, claim) => {
+                let service = Rc::clone(&self.service);
+                let dedup = self.dedup.clone();
+                Box::pin(async move {
+                    match dedup.decide(key, claim.await) {
+                        Decision::Run(guard) => run(service.call(req), guard).await,
+                        Decision::Reply(reply) => Ok(answer(req, reply)),
+                    }
+                })
             }
-            outcome.map(ServiceResponse::map_into_left_body)
-        })
+        }
     }
+}
+
+/// Awaits the handler, then records its outcome through `guard`.
+async fn run<B, F>(
+    handler: F,
+    guard: Option<ClaimGuard>,
+) -> Result<ServiceResponse<EitherBody<B>>, Error>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+{
+    let outcome = handler.await;
+    let succeeded = matches!(&outcome, Ok(response) if response.status().is_success());
+    if let Some((key, update)) = guard.and_then(|guard| guard.finish(succeeded)) {
+        if let Err(error) = update.await {
+            tracing::error!(%key, %error, "deduplication store not updated after the handler");
+        }
+    }
+    outcome.map(ServiceResponse::map_into_left_body)
 }
 
 /// The response given instead of the handler's, with an empty body.

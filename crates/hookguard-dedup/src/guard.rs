@@ -59,15 +59,22 @@ const COMPLETE_RETRIES: [Duration; 6] = [
 /// Marks `key` done, retrying while the store is unreachable: the handler's effect
 /// happened, and a claim left to lapse would let a retry run it again.
 fn complete(store: Arc<dyn Store>, key: Key, window: Duration) -> StoreFuture<()> {
-    Box::pin(async move {
+    let first = match store.complete(key.clone(), window).now_or_later() {
+        Ok(Ok(())) => return StoreFuture::ready(Ok(())),
+        Ok(Err(error)) => StoreFuture::ready(Err(error)),
+        Err(later) => later,
+    };
+    StoreFuture::new(async move {
         let mut pauses = COMPLETE_RETRIES.iter();
+        let mut attempt = first;
         loop {
-            match store.complete(key.clone(), window).await {
+            match attempt.await {
                 Ok(()) => return Ok(()),
                 Err(error) => match pauses.next() {
                     Some(pause) => {
                         tracing::warn!(%key, %error, "delivery not yet marked done: retrying");
                         tokio::time::sleep(*pause).await;
+                        attempt = store.complete(key.clone(), window);
                     }
                     None => return Err(error),
                 },

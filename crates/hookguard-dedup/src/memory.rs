@@ -1,14 +1,15 @@
 //! [`MemoryStore`]: the embedded store, bounded in entries, each entry bounded in time.
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::future::ready;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::key::Key;
-use crate::store::{Claim, Store, StoreError, StoreFuture, Token};
+use crate::store::{Claim, Store, StoreFuture, Token};
+
+mod table;
+
+use table::Table;
 
 /// Claims and completed deliveries in this process's memory: the default store.
 ///
@@ -38,26 +39,6 @@ pub struct MemoryStore {
     table: Mutex<Table>,
 }
 
-#[derive(Default)]
-struct Table {
-    entries: HashMap<Key, Row>,
-    /// Keys by expiry; `seq` keeps equal instants apart and ties an index row to its entry.
-    expiry: BTreeMap<(Instant, u64), Key>,
-    seq: u64,
-}
-
-struct Row {
-    state: State,
-    expires: Instant,
-    seq: u64,
-}
-
-#[derive(Clone, Copy)]
-enum State {
-    Claimed(Token),
-    Done,
-}
-
 impl MemoryStore {
     /// A store holding at most `capacity` keys (at least one).
     ///
@@ -82,7 +63,7 @@ impl MemoryStore {
     /// assert_eq!(MemoryStore::new(1).len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.lock().entries.len()
+        self.lock().len()
     }
 
     /// Whether no key is held.
@@ -96,130 +77,44 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Table> {
+    fn lock(&self) -> MutexGuard<'_, Table> {
         // Every update leaves the table consistent before anything can panic.
         self.table.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    #[cfg(test)]
     fn claim_now(&self, key: Key, lease: Duration, now: Instant) -> Claim {
-        let mut table = self.lock();
-        table.purge(now);
-        if table.entries.len() >= self.capacity && !table.entries.contains_key(&key) {
-            table.evict(self.capacity);
-        }
-        let Table {
-            entries,
-            expiry,
-            seq,
-        } = &mut *table;
-        match entries.entry(key) {
-            Entry::Occupied(held) => match held.get().state {
-                State::Claimed(_) => Claim::InFlight,
-                State::Done => Claim::Done,
-            },
-            Entry::Vacant(free) => {
-                let token = Token::random();
-                let row = Row::new(seq, now + lease, State::Claimed(token));
-                expiry.insert(row.index(), free.key().clone());
-                free.insert(row);
-                Claim::Claimed(token)
-            }
-        }
+        self.lock().claim(key, lease, now, self.capacity)
     }
 
+    #[cfg(test)]
     fn complete_now(&self, key: Key, window: Duration, now: Instant) {
-        let mut table = self.lock();
-        table.purge(now);
-        if table.entries.len() >= self.capacity && !table.entries.contains_key(&key) {
-            table.evict(self.capacity);
-        }
-        let Table {
-            entries,
-            expiry,
-            seq,
-        } = &mut *table;
-        let row = Row::new(seq, now + window, State::Done);
-        match entries.entry(key) {
-            Entry::Occupied(mut held) => {
-                expiry.remove(&held.get().index());
-                expiry.insert(row.index(), held.key().clone());
-                held.insert(row);
-            }
-            Entry::Vacant(free) => {
-                expiry.insert(row.index(), free.key().clone());
-                free.insert(row);
-            }
-        }
-    }
-
-    fn release_now(&self, key: &Key, token: Token) {
-        let mut table = self.lock();
-        let held = table.entries.get(key).and_then(|row| match row.state {
-            State::Claimed(holder) if holder == token => Some(row.index()),
-            _ => None,
-        });
-        if let Some(index) = held {
-            table.entries.remove(key);
-            table.expiry.remove(&index);
-        }
+        self.lock().complete(key, window, now, self.capacity);
     }
 }
 
-impl Table {
-    /// Drops every key whose lease or window has passed.
-    fn purge(&mut self, now: Instant) {
-        while let Some(entry) = self.expiry.first_entry() {
-            if entry.key().0 > now {
-                break;
-            }
-            let key = entry.remove();
-            self.entries.remove(&key);
-        }
-    }
-
-    /// Makes room for one key: drops the key closest to expiry.
-    fn evict(&mut self, capacity: usize) {
-        if let Some((_, evicted)) = self.expiry.pop_first() {
-            tracing::warn!(%evicted, capacity, "deduplication memory store full: key evicted");
-            self.entries.remove(&evicted);
-        }
-    }
-}
-
-impl Row {
-    /// A row expiring at `expires`, numbered from the table's counter.
-    fn new(seq: &mut u64, expires: Instant, state: State) -> Row {
-        *seq = seq.wrapping_add(1);
-        Row {
-            state,
-            expires,
-            seq: *seq,
-        }
-    }
-
-    /// Its key in the expiry index.
-    fn index(&self) -> (Instant, u64) {
-        (self.expires, self.seq)
-    }
-}
-
+// Each call reads the clock once it holds the lock, so the table's rows are stamped in
+// order (see `Table`).
 impl Store for MemoryStore {
     fn claim(&self, key: Key, lease: Duration) -> StoreFuture<Claim> {
-        Box::pin(ready(Ok(self.claim_now(key, lease, Instant::now()))))
+        let mut table = self.lock();
+        let claim = table.claim(key, lease, Instant::now(), self.capacity);
+        StoreFuture::ready(Ok(claim))
     }
 
     fn complete(&self, key: Key, window: Duration) -> StoreFuture<()> {
-        self.complete_now(key, window, Instant::now());
-        Box::pin(ready(Ok::<(), StoreError>(())))
+        let mut table = self.lock();
+        table.complete(key, window, Instant::now(), self.capacity);
+        StoreFuture::ready(Ok(()))
     }
 
     fn release(&self, key: Key, token: Token) -> StoreFuture<()> {
-        self.release_now(&key, token);
-        Box::pin(ready(Ok::<(), StoreError>(())))
+        self.lock().release(&key, token);
+        StoreFuture::ready(Ok(()))
     }
 
     fn release_detached(&self, key: Key, token: Token) {
-        self.release_now(&key, token);
+        self.lock().release(&key, token);
     }
 }
 
@@ -268,12 +163,12 @@ mod tests {
         let first = claimed(store.claim_now(key.clone(), LEASE, t0));
         let second = claimed(store.claim_now(key.clone(), LEASE, t0 + LEASE));
         // The first holder's late release leaves the second claim alone.
-        store.release_now(&key, first);
+        store.lock().release(&key, first);
         assert_eq!(
             store.claim_now(key.clone(), LEASE, t0 + LEASE),
             Claim::InFlight
         );
-        store.release_now(&key, second);
+        store.lock().release(&key, second);
         claimed(store.claim_now(key, LEASE, t0 + LEASE));
     }
 
@@ -283,7 +178,7 @@ mod tests {
         let (key, t0) = (Key::new("k"), Instant::now());
         let token = claimed(store.claim_now(key.clone(), LEASE, t0));
         store.complete_now(key.clone(), WINDOW, t0);
-        store.release_now(&key, token);
+        store.lock().release(&key, token);
         assert_eq!(store.claim_now(key, LEASE, t0), Claim::Done);
     }
 
@@ -297,6 +192,28 @@ mod tests {
         assert_eq!(store.len(), 2);
         claimed(store.claim_now(Key::new("a"), LEASE, t0));
         assert_eq!(store.claim_now(Key::new("b"), LEASE, t0), Claim::Done);
+    }
+
+    #[test]
+    fn completed_again_the_later_window_counts() {
+        let store = MemoryStore::new(2);
+        let t0 = Instant::now();
+        store.complete_now(Key::new("a"), WINDOW, t0);
+        store.complete_now(Key::new("a"), WINDOW * 2, t0);
+        store.complete_now(Key::new("b"), WINDOW, t0);
+        // The first window of `a` has passed: `a` stays done, `b` goes.
+        claimed(store.claim_now(Key::new("b"), LEASE, t0 + WINDOW));
+        assert_eq!(
+            store.claim_now(Key::new("a"), LEASE, t0 + WINDOW),
+            Claim::Done
+        );
+        // Full: `b`'s claim ends first, so it is evicted, not `a`.
+        claimed(store.claim_now(Key::new("c"), LEASE, t0 + WINDOW));
+        assert_eq!(
+            store.claim_now(Key::new("a"), LEASE, t0 + WINDOW),
+            Claim::Done
+        );
+        claimed(store.claim_now(Key::new("b"), LEASE, t0 + WINDOW));
     }
 
     #[test]

@@ -236,7 +236,7 @@ impl Store for RedisStore {
     fn claim(&self, key: Key, lease: Duration) -> StoreFuture<Claim> {
         let mut connection = self.connection.clone();
         let redis_key = self.redis_key(&key);
-        Box::pin(async move {
+        StoreFuture::new(async move {
             let token = Token::random();
             let previous: Option<String> = redis::cmd("SET")
                 .arg(&redis_key)
@@ -262,7 +262,7 @@ impl Store for RedisStore {
     fn complete(&self, key: Key, window: Duration) -> StoreFuture<()> {
         let mut connection = self.connection.clone();
         let redis_key = self.redis_key(&key);
-        Box::pin(async move {
+        StoreFuture::new(async move {
             redis::cmd("SET")
                 .arg(&redis_key)
                 .arg(DONE)
@@ -278,7 +278,7 @@ impl Store for RedisStore {
         let mut connection = self.connection.clone();
         let redis_key = self.redis_key(&key);
         let release = Arc::clone(&self.release);
-        Box::pin(async move {
+        StoreFuture::new(async move {
             release
                 .key(redis_key)
                 .arg(claim_value(token))

@@ -13,22 +13,26 @@ use crate::key::{Headers, Key, KeyContext};
 use crate::store::{Claim, StoreError, StoreFuture};
 
 impl Dedup {
-    /// The key of a request, or the answer when it cannot have one.
+    /// The key of a request and the store's answer for it, decided at once when the store
+    /// answers without waiting (the memory store) or the request can have no key.
     pub(crate) fn start(&self, verified: Option<&Verified>, headers: &dyn Headers) -> Start {
         let Some(verified) = verified else {
             tracing::error!(
                 "deduplication stage without signature verification in front of it: \
                  put the verifying layer or middleware outside the deduplicating one"
             );
-            return Start::Reply(Reply::misconfigured());
+            return Start::Decided(Decision::Reply(Reply::misconfigured()));
         };
         let key = match &self.key_fn {
             Some(key_fn) => key_fn(&KeyContext::new(verified, headers)),
             None => Key::derive(verified, headers),
         };
-        match key {
-            Some(key) => Start::Claiming(key.clone(), self.store.claim(key, self.lease)),
-            None => Start::Run,
+        let Some(key) = key else {
+            return Start::Decided(Decision::Run(None));
+        };
+        match self.store.claim(key.clone(), self.lease).now_or_later() {
+            Ok(claim) => Start::Decided(self.decide(key, claim)),
+            Err(claim) => Start::Claiming(key, claim),
         }
     }
 
@@ -65,13 +69,11 @@ impl Dedup {
 pub(crate) enum Start {
     /// The store is being asked for the key.
     Claiming(Key, StoreFuture<Claim>),
-    /// No key: the handler runs without deduplication.
-    Run,
-    /// Answered without the handler.
-    Reply(Reply),
+    /// Decided without waiting.
+    Decided(Decision),
 }
 
-/// After the claim.
+/// What happens to a request once its claim is answered.
 pub(crate) enum Decision {
     /// Run the handler; the guard (absent when failing open) records its outcome.
     Run(Option<ClaimGuard>),

@@ -10,13 +10,98 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::key::Key;
 
-/// The future a [`Store`] method returns: boxed, because the store is chosen at run time
-/// (in memory, or Redis when configured) and held as `Arc<dyn Store>`.
-pub type StoreFuture<T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send>>;
+/// The future a [`Store`] method returns: an answer the store already has (the memory
+/// store's), or a boxed future (a store over the network; the store is chosen at run time
+/// and held as `Arc<dyn Store>`, so its futures have one type).
+///
+/// The deduplicating stages take a known answer at once, without a future to poll.
+///
+/// # Example
+/// ```
+/// use hookguard_dedup::{StoreError, StoreFuture};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let known: StoreFuture<u8> = StoreFuture::ready(Ok(7));
+/// assert_eq!(known.await.unwrap(), 7);
+/// let later: StoreFuture<u8> = StoreFuture::new(async { Err(StoreError::new("down")) });
+/// assert!(later.await.is_err());
+/// # }
+/// ```
+pub struct StoreFuture<T>(Answer<T>);
+
+enum Answer<T> {
+    /// Known; taken by the first poll.
+    Ready(Option<Result<T, StoreError>>),
+    Later(Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send>>),
+}
+
+impl<T> StoreFuture<T> {
+    /// A future answering once `future` completes.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_dedup::StoreFuture;
+    /// let answer: StoreFuture<()> = StoreFuture::new(async { Ok(()) });
+    /// ```
+    pub fn new<F>(future: F) -> Self
+    where
+        F: Future<Output = Result<T, StoreError>> + Send + 'static,
+    {
+        StoreFuture(Answer::Later(Box::pin(future)))
+    }
+
+    /// An answer known now.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_dedup::StoreFuture;
+    /// let answer: StoreFuture<()> = StoreFuture::ready(Ok(()));
+    /// ```
+    pub fn ready(answer: Result<T, StoreError>) -> Self {
+        StoreFuture(Answer::Ready(Some(answer)))
+    }
+
+    /// The answer if it is known without waiting, otherwise the future itself.
+    #[cfg(any(feature = "tower", feature = "actix"))]
+    pub(crate) fn now_or_later(self) -> Result<Result<T, StoreError>, Self> {
+        match self.0 {
+            Answer::Ready(Some(answer)) => Ok(answer),
+            answer => Err(StoreFuture(answer)),
+        }
+    }
+}
+
+// Nothing in a `StoreFuture` is pinned in place: the boxed future is pinned on the heap,
+// and a known answer is moved out.
+impl<T> Unpin for StoreFuture<T> {}
+
+impl<T> Future for StoreFuture<T> {
+    type Output = Result<T, StoreError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.get_mut().0 {
+            Answer::Ready(answer) => answer.take().map_or(Poll::Pending, Poll::Ready),
+            Answer::Later(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl<T> fmt::Debug for StoreFuture<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.0 {
+            Answer::Ready(Some(_)) => "ready",
+            Answer::Ready(None) => "answered",
+            Answer::Later(_) => "later",
+        };
+        f.debug_tuple("StoreFuture").field(&state).finish()
+    }
+}
 
 /// Who holds a claim: a value the claimant keeps, so that releasing a claim whose lease
 /// ran out never removes a later claimant's claim or a done mark.

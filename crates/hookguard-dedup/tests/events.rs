@@ -60,15 +60,15 @@ struct Down;
 
 impl Store for Down {
     fn claim(&self, _: Key, _: Duration) -> StoreFuture<Claim> {
-        Box::pin(async { Err(StoreError::new("connection refused")) })
+        StoreFuture::new(async { Err(StoreError::new("connection refused")) })
     }
 
     fn complete(&self, _: Key, _: Duration) -> StoreFuture<()> {
-        Box::pin(async { Err(StoreError::new("connection refused")) })
+        StoreFuture::new(async { Err(StoreError::new("connection refused")) })
     }
 
     fn release(&self, _: Key, _: Token) -> StoreFuture<()> {
-        Box::pin(async { Err(StoreError::new("connection refused")) })
+        StoreFuture::new(async { Err(StoreError::new("connection refused")) })
     }
 }
 

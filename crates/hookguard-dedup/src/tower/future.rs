@@ -18,8 +18,8 @@ use crate::store::{Claim, StoreFuture};
 pin_project! {
     /// The future [`Deduplicate`](super::Deduplicate) returns.
     ///
-    /// The store's futures are boxed (the store is a trait object chosen at run time);
-    /// the handler's future is held inline.
+    /// A store that answers at once (the memory store) is decided in `call`; a later
+    /// answer is the store's boxed future. The handler's future is held inline.
     ///
     /// # Example
     /// ```
@@ -132,7 +132,7 @@ where
         loop {
             let next = match self.as_mut().project().kind.project() {
                 KindProj::Claiming { claim, parked } => {
-                    let claimed = ready!(claim.as_mut().poll(cx));
+                    let claimed = ready!(Pin::new(claim).poll(cx));
                     let Some(mut parked) = parked.take() else {
                         return Poll::Pending;
                     };
@@ -164,7 +164,7 @@ where
                     update,
                     outcome,
                 } => {
-                    if let Err(error) = ready!(update.as_mut().poll(cx)) {
+                    if let Err(error) = ready!(Pin::new(update).poll(cx)) {
                         tracing::error!(%key, %error, "deduplication store not updated after the handler");
                     }
                     return match outcome.take() {

@@ -9,7 +9,7 @@ use tower_service::Service;
 
 use super::future::ResponseFuture;
 use crate::dedup::Dedup;
-use crate::stage::Start;
+use crate::stage::{Decision, Start};
 
 /// Runs each verified delivery's handler at most once per window (see [`Dedup`] for the
 /// answers), as a tower layer.
@@ -133,16 +133,18 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        // The ready service is the one in `self`: take it, leave a fresh clone behind.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
         let verified = request.extensions().get::<Verified>();
         match self.dedup.start(verified, request.headers()) {
+            Start::Decided(Decision::Run(guard)) => {
+                ResponseFuture::running(self.inner.call(request), guard)
+            }
+            Start::Decided(Decision::Reply(reply)) => ResponseFuture::replied(super::reply(reply)),
             Start::Claiming(key, claim) => {
+                // The ready service is the one in `self`: take it, leave a fresh clone behind.
+                let clone = self.inner.clone();
+                let inner = std::mem::replace(&mut self.inner, clone);
                 ResponseFuture::claiming(claim, key, request, inner, self.dedup.clone())
             }
-            Start::Run => ResponseFuture::running(inner.call(request), None),
-            Start::Reply(reply) => ResponseFuture::replied(super::reply(reply)),
         }
     }
 }
