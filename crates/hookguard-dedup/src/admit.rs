@@ -146,8 +146,7 @@ impl Dedup {
         async move {
             let decision = match start {
                 Start::Claiming(key, claim) => dedup.decide(key, claim.await),
-                Start::Run => Decision::Run(None),
-                Start::Reply(reply) => Decision::Reply(reply),
+                Start::Decided(decision) => decision,
             };
             match decision {
                 Decision::Run(guard) => Admission::Proceed(Ticket { guard }),
