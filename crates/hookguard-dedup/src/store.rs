@@ -68,7 +68,6 @@ impl<T> StoreFuture<T> {
     }
 
     /// The answer if it is known without waiting, otherwise the future itself.
-    #[cfg(any(feature = "tower", feature = "actix"))]
     pub(crate) fn now_or_later(self) -> Result<Result<T, StoreError>, Self> {
         match self.0 {
             Answer::Ready(Some(answer)) => Ok(answer),
