@@ -8,7 +8,11 @@
     reason = "test helpers fail loudly"
 )]
 
+#[path = "vectors/rows.rs"]
+mod rows;
+
 use hookguard::{CustomScheme, Provider, Rejection, Secret, Verifier};
+use rows::{rows, Row};
 
 /// Each preset's scheme as a configuration file would describe it.
 const SCHEMES: [(&str, &str); 6] = [
@@ -75,41 +79,6 @@ const SCHEMES: [(&str, &str); 6] = [
 ];
 
 /// One row of the vectors: the scheme, the key, the body, the headers and the clock.
-struct Row {
-    scheme: String,
-    case: String,
-    key: String,
-    body: Vec<u8>,
-    headers: Vec<(String, String)>,
-    now: u64,
-}
-
-fn rows() -> Vec<Row> {
-    include_str!("vectors/schemes.tsv")
-        .lines()
-        .filter(|line| !line.starts_with('#') && !line.is_empty())
-        .map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let [scheme, case, key, _, body, headers, now, ..] = fields[..] else {
-                panic!("bad row {line:?}");
-            };
-            let headers: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(headers).expect("headers JSON");
-            Row {
-                scheme: scheme.to_owned(),
-                case: case.to_owned(),
-                key: key.to_owned(),
-                body: hex::decode(body).expect("body hex"),
-                headers: headers
-                    .into_iter()
-                    .map(|(name, value)| (name, value.as_str().expect("string").to_owned()))
-                    .collect(),
-                now: now.parse().expect("now"),
-            }
-        })
-        .collect()
-}
-
 fn verifier(provider: Provider, key: &str, now: u64) -> Verifier {
     Verifier::builder(provider)
         .secret(Secret::new(key).expect("key"))

@@ -11,7 +11,11 @@
     reason = "test helpers fail loudly"
 )]
 
+#[path = "vectors/rows.rs"]
+mod rows;
+
 use hookguard::{Provider, Rejection, Secret, Signer, Verifier};
+use rows::rows;
 
 /// The preset of a scheme named in the file (`standard-webhooks-v1a` is Standard Webhooks
 /// with an Ed25519 key).
@@ -20,53 +24,6 @@ fn provider(scheme: &str) -> Provider {
         .trim_end_matches("-v1a")
         .parse()
         .expect("every scheme of the file is a preset")
-}
-
-struct Row {
-    scheme: String,
-    case: String,
-    key: String,
-    signing_key: String,
-    body: Vec<u8>,
-    headers: Vec<(String, String)>,
-    now: u64,
-    valid: bool,
-    delivery_id: Option<String>,
-    timestamp: Option<u64>,
-    reason: String,
-}
-
-fn rows() -> Vec<Row> {
-    include_str!("vectors/schemes.tsv")
-        .lines()
-        .filter(|line| !line.starts_with('#') && !line.is_empty())
-        .map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let [scheme, case, key, signing_key, body, headers, now, expected, id, timestamp, reason] =
-                fields[..]
-            else {
-                panic!("bad row {line:?}");
-            };
-            let headers: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(headers).expect("headers JSON");
-            Row {
-                scheme: scheme.to_owned(),
-                case: case.to_owned(),
-                key: key.to_owned(),
-                signing_key: signing_key.to_owned(),
-                body: hex::decode(body).expect("body hex"),
-                headers: headers
-                    .into_iter()
-                    .map(|(name, value)| (name, value.as_str().expect("string").to_owned()))
-                    .collect(),
-                now: now.parse().expect("now"),
-                valid: expected == "valid",
-                delivery_id: (!id.is_empty()).then(|| id.to_owned()),
-                timestamp: (!timestamp.is_empty()).then(|| timestamp.parse().expect("timestamp")),
-                reason: reason.to_owned(),
-            }
-        })
-        .collect()
 }
 
 fn verifier(scheme: &str, key: &str, now: u64) -> Verifier {
