@@ -62,15 +62,7 @@ run_wrk() {
     out=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/post.lua" "$url")
     after=$(server_ticks)
     if grep -q "Non-2xx" <<<"$out"; then echo "non-2xx answers from $url:" >&2; echo "$out" >&2; exit 1; fi
-    python3 - "$out" "$((after - before))" "$(getconf CLK_TCK)" <<'PY'
-import re, sys
-out, ticks, hz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out).groups()
-p99 = float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
-requests = int(re.search(r"(\d+) requests in", out).group(1))
-print(f"{rps:.0f} {p99:.3f} {ticks / hz / max(requests, 1) * 1e6:.2f}")
-PY
+    python3 benches/wrk_summary.py "$out" "$((after - before))" "$(getconf CLK_TCK)"
 }
 
 ARMS=(plain in-handler verified minimal dedup-first dedup-copy)

@@ -100,21 +100,26 @@ fn signed(body: &[u8]) -> Vec<(String, String)> {
         .sign_headers("", now(), body)
 }
 
+/// `hookguard proxy` with one PeopleForce route from flags, forwarding to `url`, the
+/// secret in `WEBHOOK_SECRET`, and `extra` flags.
+fn peopleforce_from_flags(url: &str, extra: &[&str]) -> Running {
+    let flags = [
+        "--listen",
+        "127.0.0.1:0",
+        "--upstream",
+        url,
+        "--provider",
+        "peopleforce",
+    ];
+    let args: Vec<&str> = flags.iter().chain(extra).copied().collect();
+    Running::start(&args, &[("WEBHOOK_SECRET", SECRET)])
+}
+
 #[test]
 fn from_flags_it_prints_listening_forwards_valid_deliveries_and_refuses_forged_ones() {
     let upstream = Upstream::start();
     let url = upstream.url();
-    let proxy = Running::start(
-        &[
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            &url,
-            "--provider",
-            "peopleforce",
-        ],
-        &[("WEBHOOK_SECRET", SECRET)],
-    );
+    let proxy = peopleforce_from_flags(&url, &[]);
     let path = "/webhooks/peopleforce";
     assert_eq!(post(proxy.addr, path, &signed(BODY), BODY).status, 200);
     let forged = Signer::new(
@@ -185,19 +190,7 @@ fn from_a_file_it_serves_every_route_with_its_own_path_and_secret_ids() {
 fn with_dedup_memory_from_flags_a_delivery_sent_twice_reaches_the_upstream_once() {
     let upstream = Upstream::start();
     let url = upstream.url();
-    let proxy = Running::start(
-        &[
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            &url,
-            "--provider",
-            "peopleforce",
-            "--dedup",
-            "memory",
-        ],
-        &[("WEBHOOK_SECRET", SECRET)],
-    );
+    let proxy = peopleforce_from_flags(&url, &["--dedup", "memory"]);
     let path = "/webhooks/peopleforce";
     let headers = signed(BODY);
     assert_eq!(post(proxy.addr, path, &headers, BODY).status, 200);
@@ -293,17 +286,7 @@ fn sigterm_while_requests_are_in_flight_loses_none() {
     const IN_FLIGHT: usize = 16;
     let upstream = Upstream::with_delay(1.0);
     let url = upstream.url();
-    let proxy = Running::start(
-        &[
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            &url,
-            "--provider",
-            "peopleforce",
-        ],
-        &[("WEBHOOK_SECRET", SECRET)],
-    );
+    let proxy = peopleforce_from_flags(&url, &[]);
     let addr = proxy.addr;
     let senders: Vec<_> = (0..IN_FLIGHT)
         .map(|index| {

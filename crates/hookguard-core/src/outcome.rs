@@ -47,7 +47,8 @@ impl Verified {
     }
 
     /// The delivery id the request carried, for schemes that have one (GitHub, Shopify,
-    /// Standard Webhooks, Svix).
+    /// Standard Webhooks, Svix). GitHub's and Shopify's are not signed: see
+    /// [`Verified::signed_delivery_id`] for an id a client cannot change.
     ///
     /// # Example
     /// ```
@@ -70,6 +71,31 @@ impl Verified {
     /// ```
     pub fn delivery_id(&self) -> Option<&str> {
         self.delivery_id.as_deref()
+    }
+
+    /// The delivery id when the signature covers it (Standard Webhooks, Svix): the only
+    /// one to key idempotency on, as a captured delivery of another scheme can be resent
+    /// under any id.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// let signature = Signer::new(Provider::GitHub, Secret::new("k")?)?.sign(b"{}");
+    /// let verified = Verifier::new(Provider::GitHub, Secret::new("k")?)?.verify_request(
+    ///     |name: &str| match name {
+    ///         "X-Hub-Signature-256" => vec![signature.clone()],
+    ///         "X-GitHub-Delivery" => vec!["any-id-a-client-chose".to_owned()],
+    ///         _ => vec![],
+    ///     },
+    ///     b"{}",
+    /// )?;
+    /// assert_eq!(verified.delivery_id(), Some("any-id-a-client-chose"));
+    /// assert_eq!(verified.signed_delivery_id(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn signed_delivery_id(&self) -> Option<&str> {
+        self.delivery_id()
+            .filter(|_| self.provider.signs_delivery_id())
     }
 
     /// The delivery's timestamp in Unix seconds, for schemes that sign one (Stripe, Slack,

@@ -80,10 +80,7 @@ impl Key {
         let provider = verified.provider();
         // An id the signature does not cover (GitHub's, Shopify's) could be changed by
         // whoever resends a captured delivery: only a signed id is a key.
-        if let Some(id) = verified
-            .delivery_id()
-            .filter(|_| provider.signs_delivery_id())
-        {
+        if let Some(id) = verified.signed_delivery_id() {
             return Some(Key(format!("{provider}:id:{id}").into()));
         }
         let mut digest = Sha256::new();

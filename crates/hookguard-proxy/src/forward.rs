@@ -88,10 +88,7 @@ pub(crate) fn upstream_request(
     ];
     // Only a signed id is a verification result; GitHub's and Shopify's reach the upstream
     // in their own header, as sent.
-    if let Some(id) = verified
-        .delivery_id()
-        .filter(|_| verified.provider().signs_delivery_id())
-    {
+    if let Some(id) = verified.signed_delivery_id() {
         added.push((DELIVERY_ID, id.to_owned()));
     }
     for (name, text) in added {

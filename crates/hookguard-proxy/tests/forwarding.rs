@@ -203,6 +203,7 @@ fn client_sent_proxy_headers_and_hop_by_hop_fields_never_reach_the_upstream() {
     assert_eq!(post(proxy.addr, route.path, &headers, BODY).status, 200);
 
     let records = upstream.records();
+    assert_eq!(records.len(), 1, "forwarded once");
     let record = &records[0];
     assert_eq!(record.header("hookguard-key-id"), ["current"]);
     assert_eq!(record.header("hookguard-provider"), ["peopleforce"]);

@@ -13,12 +13,15 @@
 // The workspace's scheme routes name the core `hookguard`, as the facade re-exports it.
 extern crate hookguard_core as hookguard;
 
+#[path = "support/metrics.rs"]
+mod metrics;
 mod support;
 
 use std::sync::Arc;
 
 use hookguard_proxy::TlsFiles;
-use prometheus_parse::{Sample, Scrape, Value};
+use metrics::counter;
+use prometheus_parse::{Scrape, Value};
 use support::{closed_port, config, get, now, post, preset_routes, RunningProxy, Upstream};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls::{self, pki_types::ServerName, RootCertStore};
@@ -52,24 +55,6 @@ fn healthz_is_alive_and_readyz_names_the_routes_whose_upstream_is_down() {
         upstream.records().is_empty(),
         "probes are connections, not requests"
     );
-}
-
-/// The value of the counter `name` whose labels include every pair of `labels`.
-fn counter(scrape: &Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
-    let matching: Vec<&Sample> = scrape
-        .samples
-        .iter()
-        .filter(|sample| sample.metric == name)
-        .filter(|sample| labels.iter().all(|(k, v)| sample.labels.get(k) == Some(*v)))
-        .collect();
-    match matching.as_slice() {
-        [] => 0.0,
-        [sample] => match sample.value {
-            Value::Counter(value) | Value::Untyped(value) => value,
-            ref other => panic!("{name} is not a counter: {other:?}"),
-        },
-        more => panic!("{name} {labels:?} matches {} samples", more.len()),
-    }
 }
 
 #[test]

@@ -226,6 +226,7 @@ fn mixed_traffic_with_upstream_failures_forwards_no_forgery_and_loses_no_deliver
     let sent_bodies = sent_bodies.into_inner().unwrap();
     let (failures, by_status) = check(outcomes.into_inner().unwrap(), &records, &sent_bodies);
     let restarts = restarts.load(Ordering::SeqCst);
+    assert_the_run_delivered(&by_status, &records, total, restarts);
     println!(
         "{total} requests in {elapsed:?} through the proxy, upstream restarted {restarts} times"
     );
@@ -249,6 +250,32 @@ fn mixed_traffic_with_upstream_failures_forwards_no_forgery_and_loses_no_deliver
 }
 
 /// Checks each outcome against the records: the failures, and the count of each status by kind.
+/// Every request got an outcome, the fault was injected, and the valid deliveries did
+/// reach the upstream: a proxy answering every one of them 502 must fail here.
+fn assert_the_run_delivered(
+    by_status: &BTreeMap<(Kind, String), usize>,
+    records: &Records,
+    total: usize,
+    restarts: usize,
+) {
+    assert_eq!(
+        by_status.values().sum::<usize>(),
+        total,
+        "requests without an outcome"
+    );
+    assert!(restarts >= 1, "the upstream was never restarted");
+    let valid: usize = by_status
+        .iter()
+        .filter(|((kind, _), _)| kind.is_valid())
+        .map(|(_, count)| count)
+        .sum();
+    let delivered = records.values().filter(|seen| !seen.is_empty()).count();
+    assert!(
+        delivered * 2 >= valid,
+        "only {delivered} of {valid} valid deliveries reached the upstream"
+    );
+}
+
 fn check(
     outcomes: Vec<(usize, Result<u16, String>)>,
     records: &Records,
