@@ -101,8 +101,8 @@ NGINX_PID=$!
 PIDS+=("$NGINX_PID")
 wait_port "$NGINX_PORT"
 
-# One runtime worker thread, as nginx has one worker process.
-TOKIO_WORKER_THREADS=1 WEBHOOK_SECRET=$SECRET taskset -c "$SERVER_CPU" "$HOOKGUARD" proxy --listen "127.0.0.1:$PROXY_PORT" \
+# One worker thread, as nginx has one worker process.
+WEBHOOK_SECRET=$SECRET taskset -c "$SERVER_CPU" "$HOOKGUARD" proxy --workers 1 --listen "127.0.0.1:$PROXY_PORT" \
     --upstream "http://127.0.0.1:$UPSTREAM_PORT/plain" --provider peopleforce > "$WORK/proxy.log" 2>&1 &
 PROXY_PID=$!
 PIDS+=("$PROXY_PID")

@@ -2,6 +2,7 @@
 //! from a configuration file or, for one route, from flags.
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -16,7 +17,7 @@ use crate::{write_stdout, Failure};
 #[command(mut_group("schemes", |group| group.required(false)))]
 pub(crate) struct ProxyArgs {
     /// A configuration file (TOML): listen address, routes (path, scheme, secrets, upstream,
-    /// limits), TLS, log format. Replaces every other option but --log-format.
+    /// limits), TLS, log format, workers. Replaces every other option but --log-format and --workers.
     #[arg(
         long,
         value_name = "FILE",
@@ -53,6 +54,11 @@ pub(crate) struct ProxyArgs {
     /// Log lines as human-readable text or JSON (default: the file's `log_format`, else text).
     #[arg(long, value_name = "FORMAT")]
     log_format: Option<LogArg>,
+
+    /// Threads serving requests (default: the file's `workers`, else one per CPU). With 1,
+    /// one thread runs everything, for the least CPU per request.
+    #[arg(long, value_name = "N")]
+    workers: Option<NonZeroUsize>,
 }
 
 /// `--log-format` values.
@@ -82,13 +88,26 @@ pub(crate) fn run(args: &ProxyArgs) -> Result<(), Failure> {
         })?,
         None => one_route(args)?,
     };
+    let config = match args.workers {
+        Some(workers) => config.with_workers(workers),
+        None => config,
+    };
     let format = match args.log_format {
         Some(LogArg::Json) => LogFormat::Json,
         Some(LogArg::Text) => LogFormat::Text,
         None => config.log_format(),
     };
     install_logs(format);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One worker: a single-threaded runtime, with no cross-thread hand-offs.
+    let mut runtime = match config.workers().get() {
+        1 => tokio::runtime::Builder::new_current_thread(),
+        workers => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(workers);
+            builder
+        }
+    };
+    let runtime = runtime
         .enable_all()
         .build()
         .map_err(|error| Failure::failed(format_args!("cannot start the runtime: {error}")))?;

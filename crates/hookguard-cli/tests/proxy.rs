@@ -278,6 +278,22 @@ fn a_bad_configuration_fails_at_start_up_naming_the_field_and_the_fix() {
     {
         failures.push(format!("--dedup disk => {stderr}"));
     }
+    let flags = Command::new(env!("CARGO_BIN_EXE_hookguard"))
+        .args([
+            "proxy",
+            "--upstream",
+            "http://127.0.0.1:1",
+            "--provider",
+            "peopleforce",
+        ])
+        .args(["--workers", "0"])
+        .env("WEBHOOK_SECRET", SECRET)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&flags.stderr);
+    if flags.status.code() != Some(2) || !stderr.contains("--workers") {
+        failures.push(format!("--workers 0 => {stderr}"));
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -286,7 +302,8 @@ fn sigterm_while_requests_are_in_flight_loses_none() {
     const IN_FLIGHT: usize = 16;
     let upstream = Upstream::with_delay(1.0);
     let url = upstream.url();
-    let proxy = peopleforce_from_flags(&url, &[]);
+    // One worker: the single-threaded runtime drains as the multi-threaded one does.
+    let proxy = peopleforce_from_flags(&url, &["--workers", "1"]);
     let addr = proxy.addr;
     let senders: Vec<_> = (0..IN_FLIGHT)
         .map(|index| {

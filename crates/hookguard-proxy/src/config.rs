@@ -16,6 +16,7 @@
 //! (`routes[0].secrets[1].env`), variable or file, and how to fix it.
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -97,11 +98,12 @@ pub struct ProxyConfig {
     pub(crate) tls: Option<TlsFiles>,
     pub(crate) shutdown_timeout: Duration,
     pub(crate) log_format: LogFormat,
+    pub(crate) workers: NonZeroUsize,
 }
 
 impl ProxyConfig {
-    /// A configuration listening on `listen`, with no routes yet, no TLS, text logs and
-    /// 30 s for in-flight requests to finish on shutdown.
+    /// A configuration listening on `listen`, with no routes yet, no TLS, text logs,
+    /// 30 s for in-flight requests to finish on shutdown, and one worker thread per CPU.
     ///
     /// # Example
     /// ```
@@ -118,6 +120,7 @@ impl ProxyConfig {
             tls: None,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             log_format: LogFormat::Text,
+            workers: std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN),
         }
     }
 
@@ -188,6 +191,11 @@ impl ProxyConfig {
         let mut config = ProxyConfig::new(listen);
         config.tls = file.tls;
         config.log_format = file.log_format.unwrap_or_default();
+        if let Some(workers) = file.workers {
+            config.workers = NonZeroUsize::new(workers).ok_or_else(|| {
+                ConfigError::new("workers", "write 1 or more threads (default: one per CPU)")
+            })?;
+        }
         if let Some(seconds) = file.shutdown_timeout_seconds {
             config.shutdown_timeout = duration("shutdown_timeout_seconds", seconds)?;
         }
@@ -267,6 +275,37 @@ impl ProxyConfig {
     pub fn with_shutdown_timeout(mut self, timeout: Duration) -> ProxyConfig {
         self.shutdown_timeout = timeout;
         self
+    }
+
+    /// Serves with `workers` threads: 1 runs everything on one thread, which costs the
+    /// least CPU per request; more spread connections over that many threads.
+    ///
+    /// # Example
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use hookguard_proxy::ProxyConfig;
+    ///
+    /// let config = ProxyConfig::new("127.0.0.1:8080".parse()?).with_workers(NonZeroUsize::MIN);
+    /// assert_eq!(config.workers().get(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_workers(mut self, workers: NonZeroUsize) -> ProxyConfig {
+        self.workers = workers;
+        self
+    }
+
+    /// How many threads serve requests (the caller builds the runtime): the file's
+    /// `workers`, else one per CPU.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_proxy::ProxyConfig;
+    /// assert!(ProxyConfig::new("127.0.0.1:8080".parse()?).workers().get() >= 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn workers(&self) -> NonZeroUsize {
+        self.workers
     }
 
     /// The address to listen on.

@@ -17,6 +17,7 @@ pub(crate) struct FileConfig {
     pub(crate) listen: String,
     pub(crate) log_format: Option<LogFormat>,
     pub(crate) shutdown_timeout_seconds: Option<f64>,
+    pub(crate) workers: Option<usize>,
     pub(crate) tls: Option<TlsFiles>,
     #[serde(default)]
     pub(crate) routes: Vec<RouteFile>,

@@ -38,6 +38,7 @@ fn a_full_file_with_a_preset_and_a_custom_scheme_is_read() {
         listen = "127.0.0.1:8080"
         log_format = "json"
         shutdown_timeout_seconds = 5
+        workers = 3
 
         [[routes]]
         path = "/webhooks/peopleforce"
@@ -62,6 +63,7 @@ fn a_full_file_with_a_preset_and_a_custom_scheme_is_read() {
     let config = ProxyConfig::from_toml(&text).unwrap();
     assert_eq!(config.listen(), "127.0.0.1:8080".parse().unwrap());
     assert_eq!(config.log_format(), LogFormat::Json);
+    assert_eq!(config.workers().get(), 3);
     let paths: Vec<&str> = config
         .routes()
         .iter()
@@ -95,6 +97,7 @@ fn every_mistake_names_its_field_and_how_to_fix_it() {
         ("listen = \"127.0.0.1:8080\"".into(), "routes", "[[routes]]"),
         ("listen = \"127.0.0.1:8080\"\nlisten_on = 1".into(), "configuration", "listen_on"),
         ("listen = \"127.0.0.1:8080\"\nlog_format = \"xml\"".into(), "configuration", "xml"),
+        (base("").replace("[[routes]]", "workers = 0\n[[routes]]"), "workers", "1 or more"),
         (route("path = \"/h\"\nupstream = \"http://a:1\"\nprovider = \"peoplefork\"\nsecrets = [{ env = \"HOOKGUARD_PROXY_TEST_OK\" }]"), "routes[0].provider", "peoplefork"),
         (route("path = \"/h\"\nupstream = \"http://a:1\"\nsecrets = [{ env = \"HOOKGUARD_PROXY_TEST_OK\" }]"), "routes[0]", "provider"),
         (route("path = \"/h\"\nupstream = \"http://a:1\"\nprovider = \"github\""), "routes[0].secrets", "env ="),
