@@ -15,17 +15,19 @@ use http_body_util::Full;
 use crate::route::Upstream;
 
 /// The scheme's name, such as `peopleforce`.
-pub(crate) const PROVIDER: &str = "hookguard-provider";
+const PROVIDER: HeaderName = HeaderName::from_static("hookguard-provider");
 /// The id (or `#index`) of the secret or key that matched.
-pub(crate) const KEY_ID: &str = "hookguard-key-id";
+const KEY_ID: HeaderName = HeaderName::from_static("hookguard-key-id");
 /// The delivery id the sender sent, for schemes that have one.
-pub(crate) const DELIVERY_ID: &str = "hookguard-delivery-id";
+const DELIVERY_ID: HeaderName = HeaderName::from_static("hookguard-delivery-id");
+/// `X-Forwarded-For`, which `http` has no constant for.
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// Fields only the proxy writes: a client's are dropped, whatever their case.
 const SET_BY_PROXY: [&str; 5] = [
-    PROVIDER,
-    KEY_ID,
-    DELIVERY_ID,
+    "hookguard-provider",
+    "hookguard-key-id",
+    "hookguard-delivery-id",
     "forwarded",
     "x-forwarded-for",
 ];
@@ -42,35 +44,49 @@ const HOP_BY_HOP: [&str; 7] = [
     "expect",
 ];
 
-/// Who sent the request and how it arrived, for `Forwarded` and `X-Forwarded-For`.
-#[derive(Clone, Copy, Debug)]
+/// Who sent the requests of one connection and how, for `Forwarded` and
+/// `X-Forwarded-For`: written once per connection.
+#[derive(Debug)]
 pub(crate) struct Peer {
     pub(crate) addr: SocketAddr,
-    pub(crate) tls: bool,
+    /// `for=...;proto=...`, the start of every `Forwarded` value.
+    forwarded: String,
+    forwarded_for: HeaderValue,
+}
+
+impl Peer {
+    /// The peer at `addr`, connected over TLS or not.
+    pub(crate) fn new(addr: SocketAddr, tls: bool) -> Peer {
+        let client = addr.ip();
+        let mut forwarded = match client {
+            IpAddr::V4(ip) => format!("for={ip}"),
+            IpAddr::V6(ip) => format!("for=\"[{ip}]\""),
+        };
+        forwarded.push_str(if tls { ";proto=https" } else { ";proto=http" });
+        let forwarded_for = HeaderValue::try_from(client.to_string())
+            .unwrap_or_else(|_| HeaderValue::from_static("unknown"));
+        Peer {
+            addr,
+            forwarded,
+            forwarded_for,
+        }
+    }
 }
 
 /// The upstream's copy of a verified request: same method, the exact body, the end-to-end
-/// headers, and the proxy's own.
+/// headers, and the proxy's own (`provider` is the route's `Hookguard-Provider` value).
 pub(crate) fn upstream_request(
     upstream: &Upstream,
-    parts: &Parts,
+    provider: &HeaderValue,
+    mut parts: Parts,
     body: Bytes,
     verified: &Verified,
-    peer: Peer,
+    peer: &Peer,
 ) -> Result<Request<Full<Bytes>>, http::Error> {
-    let mut headers = end_to_end(&parts.headers, &SET_BY_PROXY);
-    let client = peer.addr.ip();
-    let mut forwarded = match client {
-        IpAddr::V4(ip) => format!("for={ip}"),
-        IpAddr::V6(ip) => format!("for=\"[{ip}]\""),
-    };
-    forwarded.push_str(if peer.tls {
-        ";proto=https"
-    } else {
-        ";proto=http"
-    });
-    if let Some(host) = parts
-        .headers
+    let headers = &mut parts.headers;
+    strip(headers, &SET_BY_PROXY);
+    let mut forwarded = peer.forwarded.clone();
+    if let Some(host) = headers
         .get(header::HOST)
         .and_then(|host| host.to_str().ok())
     {
@@ -80,36 +96,36 @@ pub(crate) fn upstream_request(
             forwarded.push('"');
         }
     }
-    let mut added = vec![
-        ("forwarded", forwarded),
-        ("x-forwarded-for", client.to_string()),
-        (PROVIDER, verified.provider().to_string()),
-        (KEY_ID, verified.key().to_string()),
-    ];
+    headers.append(header::FORWARDED, HeaderValue::try_from(forwarded)?);
+    headers.append(X_FORWARDED_FOR, peer.forwarded_for.clone());
+    headers.append(PROVIDER, provider.clone());
+    let key = verified.key();
+    let key_id = match key.label() {
+        Some(label) => HeaderValue::from_str(label)?,
+        None => HeaderValue::try_from(key.to_string())?,
+    };
+    headers.append(KEY_ID, key_id);
     // Only a signed id is a verification result; GitHub's and Shopify's reach the upstream
     // in their own header, as sent.
     if let Some(id) = verified.signed_delivery_id() {
-        added.push((DELIVERY_ID, id.to_owned()));
+        headers.append(DELIVERY_ID, HeaderValue::from_str(id)?);
     }
-    for (name, text) in added {
-        headers.append(HeaderName::from_static(name), HeaderValue::try_from(text)?);
-    }
-    let mut request = Request::builder()
-        .method(parts.method.clone())
-        .uri(upstream.target(&parts.uri)?)
-        .body(Full::new(body))?;
-    *request.headers_mut() = headers;
-    Ok(request)
+    parts.uri = upstream.target(&parts.uri)?;
+    // The proxy speaks HTTP/1.1 to the upstream whatever the client spoke, and none of the
+    // server's request extensions apply to the client's request.
+    parts.version = http::Version::HTTP_11;
+    parts.extensions = http::Extensions::new();
+    Ok(Request::from_parts(parts, Full::new(body)))
 }
 
 /// The upstream's response headers as the client gets them: without hop-by-hop fields.
 pub(crate) fn response_headers(headers: &mut HeaderMap) {
-    *headers = end_to_end(headers, &[]);
+    strip(headers, &[]);
 }
 
-/// `headers` without the hop-by-hop fields, those the `Connection` field names, and those
-/// in `dropped` (lowercase).
-fn end_to_end(headers: &HeaderMap, dropped: &[&str]) -> HeaderMap {
+/// Removes from `headers` the hop-by-hop fields, those the `Connection` field names, and
+/// those in `dropped` (lowercase). Nothing is allocated when nothing is removed.
+fn strip(headers: &mut HeaderMap, dropped: &[&str]) {
     let named: Vec<HeaderName> = headers
         .get_all(header::CONNECTION)
         .iter()
@@ -117,17 +133,17 @@ fn end_to_end(headers: &HeaderMap, dropped: &[&str]) -> HeaderMap {
         .flat_map(|value| value.split(','))
         .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
         .collect();
-    let mut kept = HeaderMap::with_capacity(headers.len());
-    for (name, value) in headers {
-        let name_text = name.as_str();
-        if !HOP_BY_HOP.contains(&name_text)
-            && !dropped.contains(&name_text)
-            && !named.contains(name)
-        {
-            kept.append(name.clone(), value.clone());
-        }
+    let removed: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| {
+            let text = name.as_str();
+            HOP_BY_HOP.contains(&text) || dropped.contains(&text) || named.contains(name)
+        })
+        .cloned()
+        .collect();
+    for name in removed {
+        headers.remove(name);
     }
-    kept
 }
 
 #[cfg(test)]
@@ -152,9 +168,10 @@ mod tests {
         headers.append("x-custom", value("b"));
         headers.append("hookguard-key-id", value("#0"));
         headers.append("x-forwarded-for", value("10.0.0.1"));
-        let kept = end_to_end(&headers, &SET_BY_PROXY);
-        let names: Vec<&str> = kept.keys().map(HeaderName::as_str).collect();
-        assert_eq!(names, ["x-peopleforce-signature", "x-custom"]);
-        assert_eq!(kept.get_all("x-custom").iter().count(), 2);
+        strip(&mut headers, &SET_BY_PROXY);
+        let mut names: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["x-custom", "x-peopleforce-signature"]);
+        assert_eq!(headers.get_all("x-custom").iter().count(), 2);
     }
 }

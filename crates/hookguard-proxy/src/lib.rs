@@ -1,11 +1,12 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 // Configuration (`file` as read, `config` as checked, `route`, `dedup`, `error`); serving
-// (`server`); one request's path through it (`verify`, `forward`, `response`); operations
+// (`server`); one request's path through it (`verify`, `forward`, `exchange`, `response`); operations
 // (`ops`, `metrics`, `tls`).
 mod config;
 mod dedup;
 mod error;
+mod exchange;
 mod file;
 mod forward;
 mod metrics;

@@ -7,24 +7,21 @@ use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use bytes::Bytes;
 use hookguard_dedup::Dedup;
-use http::{Request, Response, StatusCode};
-use http_body_util::{Either, Full};
+use http::{HeaderValue, Request, Response, StatusCode};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use crate::dedup::{admit, finish, RedisUse, Stores};
+use crate::exchange::Connections;
 use crate::forward::{self, Peer};
 use crate::metrics::{Metrics, Outcome, RouteMetrics};
 use crate::response::{self, ProxyBody};
@@ -73,7 +70,6 @@ pub struct Proxy {
 /// What every connection shares.
 struct Shared {
     routes: HashMap<String, Served>,
-    client: Client<HttpConnector, Full<Bytes>>,
     metrics: Metrics,
     tls: Option<TlsAcceptor>,
     shutdown_timeout: Duration,
@@ -102,17 +98,16 @@ impl Proxy {
     pub fn new(config: ProxyConfig) -> Result<Proxy, ConfigError> {
         let tls = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
         let metrics = Metrics::new().map_err(|error| ConfigError::new("metrics", error))?;
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .build(connector);
         let mut stores = Stores::default();
         let mut routes = HashMap::new();
         for route in config.routes {
             let metrics = metrics.for_route(&route.path);
             let dedup = stores.dedup(&route)?;
+            let provider = route.verifier.provider().to_string();
             let served = Served {
+                connections: Connections::new(&route.upstream.authority),
+                provider: HeaderValue::try_from(provider)
+                    .map_err(|error| ConfigError::new("provider", error))?,
                 route,
                 metrics,
                 dedup,
@@ -122,7 +117,6 @@ impl Proxy {
         Ok(Proxy {
             shared: Arc::new(Shared {
                 routes,
-                client,
                 metrics,
                 tls,
                 shutdown_timeout: config.shutdown_timeout,
@@ -207,15 +201,14 @@ impl Shared {
             Some(acceptor) => {
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
                     Ok(Ok(tls)) => {
-                        self.connection(tls, Peer { addr, tls: true }, watcher)
-                            .await;
+                        self.connection(tls, Peer::new(addr, true), watcher).await;
                     }
                     Ok(Err(error)) => tracing::debug!(%error, %addr, "TLS handshake failed"),
                     Err(_) => tracing::debug!(%addr, "TLS handshake timed out"),
                 }
             }
             None => {
-                self.connection(stream, Peer { addr, tls: false }, watcher)
+                self.connection(stream, Peer::new(addr, false), watcher)
                     .await;
             }
         }
@@ -225,20 +218,22 @@ impl Shared {
     where
         I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
+        let peer = Arc::new(peer);
+        let addr = peer.addr;
         let service = service_fn(move |request| {
-            let shared = Arc::clone(&self);
-            async move { Ok::<_, Infallible>(shared.handle(request, peer).await) }
+            let (shared, peer) = (Arc::clone(&self), Arc::clone(&peer));
+            async move { Ok::<_, Infallible>(shared.handle(request, &peer).await) }
         });
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(HEADER_READ_TIMEOUT)
             .serve_connection(TokioIo::new(io), service);
         if let Err(error) = watcher.watch(connection).await {
-            tracing::debug!(%error, addr = %peer.addr, "connection ended with an error");
+            tracing::debug!(%error, %addr, "connection ended with an error");
         }
     }
 
-    async fn handle(&self, request: Request<Incoming>, peer: Peer) -> Response<ProxyBody> {
+    async fn handle(&self, request: Request<Incoming>, peer: &Peer) -> Response<ProxyBody> {
         let path = request.uri().path();
         if let Some(served) = self.routes.get(path) {
             // Webhooks are POSTed: other methods get 405 with `Allow: POST`, as on the
@@ -272,7 +267,7 @@ impl Shared {
         &self,
         served: &Served,
         request: Request<Incoming>,
-        peer: Peer,
+        peer: &Peer,
     ) -> Response<ProxyBody> {
         let route = &served.route;
         let (parts, body) = request.into_parts();
@@ -302,7 +297,8 @@ impl Shared {
         };
         let outgoing = match forward::upstream_request(
             &route.upstream,
-            &parts,
+            &served.provider,
+            parts,
             bytes,
             &verified,
             peer,
@@ -315,16 +311,17 @@ impl Shared {
                 return response::status(StatusCode::BAD_GATEWAY);
             }
         };
-        let started = Instant::now();
-        let answer =
-            tokio::time::timeout(route.upstream_timeout, self.client.request(outgoing)).await;
-        let elapsed = started.elapsed();
+        let answer = tokio::time::timeout(
+            route.upstream_timeout,
+            served.connections.exchange(outgoing),
+        )
+        .await;
         let key = verified.key();
-        let succeeded = matches!(&answer, Ok(Ok(upstream)) if upstream.status().is_success());
+        let succeeded = matches!(&answer, Ok(Ok((upstream, _))) if upstream.status().is_success());
         // A 2xx marks the delivery done; anything else frees it for the sender's retry.
         finish(ticket, succeeded).await;
         match answer {
-            Ok(Ok(upstream)) => {
+            Ok(Ok((upstream, elapsed))) => {
                 served.metrics.upstream_latency(elapsed);
                 served.metrics.delivery(Outcome::Forwarded);
                 // DEBUG: `/metrics` counts deliveries; refusals and failures are WARN.
@@ -336,7 +333,7 @@ impl Shared {
                 // The client talks HTTP/1.1 to the proxy whatever the upstream speaks (an
                 // HTTP/1.0 answer would end the client's keep-alive connection).
                 head.version = http::Version::HTTP_11;
-                Response::from_parts(head, Either::Left(body))
+                Response::from_parts(head, body)
             }
             Ok(Err(error)) => {
                 served.metrics.delivery(Outcome::UpstreamUnreachable);
@@ -358,6 +355,9 @@ impl Shared {
 /// A route, its metric handles and its deduplication.
 struct Served {
     route: Route,
+    /// The `Hookguard-Provider` value the upstream gets.
+    provider: HeaderValue,
+    connections: Connections,
     metrics: RouteMetrics,
     dedup: Option<Dedup>,
 }

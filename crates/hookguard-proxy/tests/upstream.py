@@ -77,6 +77,9 @@ class Receiver(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A production server's listen backlog (socketserver's default of 5 drops the SYNs of
+    # a burst of new connections, such as a proxy's after the upstream restarts).
+    request_queue_size = 128
 
     def handle_error(self, request, client_address):
         # A client that stops waiting (the proxy's upstream timeout) is expected here.
