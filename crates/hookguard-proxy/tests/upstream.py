@@ -60,7 +60,20 @@ class Receiver(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         status = int(self.headers.get("X-Reply-Status", "200"))
-        self.reply(status, json.dumps({"received": count}).encode(), [("X-Upstream", "python")])
+        body = json.dumps({"received": count}).encode()
+        size = int(self.headers.get("X-Reply-Size", "0"))
+        if size:
+            body = bytes(index % 251 for index in range(size))
+        if self.headers.get("X-Reply-Cut"):
+            # Promise the body, send half of it, and hang up.
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.reply(status, body, [("X-Upstream", "python")])
 
     def reply(self, status, body, extra=()):
         self.send_response(status)
