@@ -78,7 +78,9 @@ fn a_response_too_long_to_read_whole_is_streamed_byte_exact() {
         headers.push(("X-Reply-Size".into(), SIZE.to_string()));
         let response = post(proxy.addr, route.path, &headers, BODY);
         assert_eq!(response.status, 200);
-        let expected: Vec<u8> = (0..SIZE).map(|index| (index % 251) as u8).collect();
+        let expected: Vec<u8> = (0..SIZE)
+            .map(|index| u8::try_from(index % 251).unwrap())
+            .collect();
         assert!(
             response.body == expected,
             "{} bytes back",
