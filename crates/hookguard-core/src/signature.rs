@@ -15,9 +15,8 @@
 //! [`Rejection::MissingTimestamp`] and [`Rejection::MalformedTimestamp`]: each refused
 //! before the body is read.
 
-use std::sync::Arc;
-
 use crate::candidates::{candidates, Candidates};
+use crate::delivery_id::DeliveryId;
 use crate::encoding::{ED25519_SIGNATURE_LEN, TAG_LEN};
 use crate::error::{Malformed, Rejection};
 use crate::scheme::{Part, Spec, TimestampSource};
@@ -57,16 +56,16 @@ pub struct Signature {
     first: [u8; TAG_LEN],
     /// The delivery's timestamp, for schemes that have one (small, kept inline).
     timestamp: Option<Timestamp>,
-    /// The delivery id, for schemes that have one: the one allocation such a request
-    /// needs, moved on into [`Verified`](crate::Verified).
-    delivery_id: Option<Arc<str>>,
+    /// The delivery id, for schemes that have one; moved on into
+    /// [`Verified`](crate::Verified).
+    delivery_id: Option<DeliveryId>,
     /// Further candidates, which a request with one signature does not have; boxed, so
     /// the signature a request carries through an adapter's future stays small.
     extra: Option<Box<Extra>>,
 }
 
 /// The candidates of a [`Signature`] beyond its first HMAC tag.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Extra {
     /// The header holds no HMAC tag (only Ed25519 signatures): `first` is not a candidate.
     no_first: bool,
@@ -255,7 +254,7 @@ impl Signature {
 
     /// What the headers said that a successful verification reports: the delivery id
     /// (moved, not copied) and the timestamp.
-    pub(crate) fn into_outcome(self) -> (Option<Arc<str>>, Option<u64>) {
+    pub(crate) fn into_outcome(self) -> (Option<DeliveryId>, Option<u64>) {
         (
             self.delivery_id,
             self.timestamp.map(|timestamp| timestamp.seconds),
@@ -275,7 +274,7 @@ fn only<I: IntoIterator<Item = V>, V>(values: I) -> Result<V, bool> {
 }
 
 /// The delivery id header's one value: 1 to [`MAX_DELIVERY_ID`] visible ASCII characters.
-fn delivery_id<I, V>(values: I, required: bool) -> Result<Option<Arc<str>>, Rejection>
+fn delivery_id<I, V>(values: I, required: bool) -> Result<Option<DeliveryId>, Rejection>
 where
     I: IntoIterator<Item = V>,
     V: AsRef<[u8]>,
@@ -295,7 +294,7 @@ where
         return Err(Rejection::MalformedDeliveryId);
     }
     std::str::from_utf8(id)
-        .map(|id| Some(Arc::from(id)))
+        .map(|id| Some(DeliveryId::from(id)))
         .map_err(|_| Rejection::MalformedDeliveryId)
 }
 
