@@ -15,13 +15,11 @@ pub(crate) async fn check<R>(
     settings: &Settings<R>,
     req: &mut ServiceRequest,
 ) -> Result<Verified, Rejection> {
-    let signature_name = settings.verifier.provider().header_name();
     let signature = settings.verifier.read_headers(|name| {
-        let values = match &settings.signature_header {
-            Some(parsed) if name == signature_name => req.headers().get_all(parsed),
-            _ => req.headers().get_all(name),
-        };
-        values.map(HeaderValue::as_bytes)
+        settings
+            .headers
+            .get_all(req.headers(), name)
+            .map(HeaderValue::as_bytes)
     })?;
     settings.content_coding.check(
         req.headers()

@@ -3,6 +3,7 @@
 
 mod check;
 mod extract;
+mod headers;
 mod middleware;
 mod response;
 mod service;

@@ -5,16 +5,16 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::http::header::HeaderName;
 use hookguard_core::{ContentCoding, Verifier, DEFAULT_MAX_BODY_SIZE};
 
+use crate::headers::SchemeHeaders;
 use crate::response::DefaultRejection;
 
 /// The guard's settings; see the `with_*` methods of `VerifySignature` for each.
 pub(crate) struct Settings<R> {
     pub(crate) verifier: Verifier,
-    /// The scheme's signature header in actix's form, parsed once: every request reads it.
-    pub(crate) signature_header: Option<HeaderName>,
+    /// The scheme's headers in actix-web's form, parsed once: every request reads them.
+    pub(crate) headers: SchemeHeaders,
     pub(crate) max_body_size: usize,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) content_coding: ContentCoding,
@@ -26,7 +26,7 @@ impl Settings<DefaultRejection> {
     /// [`DefaultRejection`].
     pub(crate) fn new(verifier: Verifier) -> Self {
         Settings {
-            signature_header: HeaderName::try_from(verifier.provider().header_name()).ok(),
+            headers: SchemeHeaders::new(verifier.provider()),
             verifier,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             read_timeout: None,
@@ -41,7 +41,7 @@ impl<R> Settings<R> {
     pub(crate) fn with_rejection<R2>(self, rejection: R2) -> Settings<R2> {
         Settings {
             verifier: self.verifier,
-            signature_header: self.signature_header,
+            headers: self.headers,
             max_body_size: self.max_body_size,
             read_timeout: self.read_timeout,
             content_coding: self.content_coding,
@@ -66,7 +66,7 @@ impl<R> Clone for Settings<R> {
     fn clone(&self) -> Self {
         Settings {
             verifier: self.verifier.clone(),
-            signature_header: self.signature_header.clone(),
+            headers: self.headers.clone(),
             max_body_size: self.max_body_size,
             read_timeout: self.read_timeout,
             content_coding: self.content_coding,

@@ -236,3 +236,48 @@ impl Digest {
         Ok(matched)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Provider, Rejection, Secret, Signer, Verifier};
+
+    #[test]
+    fn the_signed_content_is_the_same_however_the_body_is_cut() {
+        let secret = || Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let verifier = Verifier::builder(Provider::StandardWebhooks)
+            .secret(secret())
+            .clock(|| 1_700_000_000)
+            .build()
+            .unwrap();
+        let signer = Signer::new(Provider::StandardWebhooks, secret()).unwrap();
+        let text: Vec<u8> = b"abcdefghijklmnopqrstuvwxyz".repeat(6);
+        // Ids whose prefix (`{id}.1700000000.`) is short, about a SHA-256 block, and longer
+        // than the room `Signature::before_body` gathers it in.
+        let long = "x".repeat(150);
+        for id in ["m", &"y".repeat(51), &"z".repeat(53), &long] {
+            for len in [0, 1, 20, 64, 130, text.len()] {
+                let body = text.get(..len).unwrap();
+                let headers = signer.sign_headers(id, 1_700_000_000, body);
+                let header = |name: &str| -> Vec<String> {
+                    headers
+                        .iter()
+                        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v.clone())
+                        .collect()
+                };
+                assert!(verifier.verify_request(header, body).is_ok(), "{id} {len}");
+                for cut in 0..=len {
+                    let (start, end) = body.split_at(cut);
+                    let mut verification = verifier.start(verifier.read_headers(header).unwrap());
+                    verification.update(start);
+                    verification.update(end);
+                    assert!(verification.finish().is_ok(), "{id} {len} {cut}");
+                }
+                let mut forged = body.to_vec();
+                forged.push(b'!');
+                let refused = verifier.verify_request(header, &forged).unwrap_err();
+                assert_eq!(refused, Rejection::Mismatch, "{id} {len}");
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ mod builder;
 mod candidates;
 mod content_coding;
 mod custom;
+mod delivery_id;
 mod digest;
 mod encoding;
 mod error;

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::delivery_id::DeliveryId;
 use crate::provider::Provider;
 
 /// Proof that a request was signed: which provider, and which of its secrets matched.
@@ -27,7 +28,7 @@ use crate::provider::Provider;
 pub struct Verified {
     provider: Provider,
     key: KeyId,
-    delivery_id: Option<Arc<str>>,
+    delivery_id: Option<DeliveryId>,
     timestamp: Option<u64>,
 }
 
@@ -35,7 +36,7 @@ impl Verified {
     pub(crate) fn new(
         provider: Provider,
         key: KeyId,
-        delivery_id: Option<Arc<str>>,
+        delivery_id: Option<DeliveryId>,
         timestamp: Option<u64>,
     ) -> Verified {
         Verified {

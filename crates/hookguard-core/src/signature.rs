@@ -15,9 +15,8 @@
 //! [`Rejection::MissingTimestamp`] and [`Rejection::MalformedTimestamp`]: each refused
 //! before the body is read.
 
-use std::sync::Arc;
-
 use crate::candidates::{candidates, Candidates};
+use crate::delivery_id::DeliveryId;
 use crate::encoding::{ED25519_SIGNATURE_LEN, TAG_LEN};
 use crate::error::{Malformed, Rejection};
 use crate::scheme::{Part, Spec, TimestampSource};
@@ -27,6 +26,10 @@ pub const MAX_SIGNATURES: usize = 8;
 
 /// The longest delivery id accepted, in bytes.
 pub const MAX_DELIVERY_ID: usize = 256;
+
+/// The room for the signed content before the body gathered into one piece: a usual
+/// delivery id (a UUID, Svix's `msg_` ids), a timestamp and the text around them.
+const BEFORE_BODY_BUFFER: usize = 128;
 
 /// The longest timestamp accepted, in digits.
 const MAX_TIMESTAMP_DIGITS: usize = 12;
@@ -51,21 +54,23 @@ pub(crate) type Ed25519Bytes = [u8; ED25519_SIGNATURE_LEN];
 pub struct Signature {
     /// The first HMAC tag, unless [`Extra::no_first`].
     first: [u8; TAG_LEN],
-    /// Everything a body-only request with one signature does not have; boxed, so the
-    /// signature a body-only request carries through an adapter's future stays small.
+    /// The delivery's timestamp, for schemes that have one (small, kept inline).
+    timestamp: Option<Timestamp>,
+    /// The delivery id, for schemes that have one; moved on into
+    /// [`Verified`](crate::Verified).
+    delivery_id: Option<DeliveryId>,
+    /// Further candidates, which a request with one signature does not have; boxed, so
+    /// the signature a request carries through an adapter's future stays small.
     extra: Option<Box<Extra>>,
 }
 
-/// The rest of a [`Signature`]: further candidates, and what a scheme signs beside the
-/// body.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The candidates of a [`Signature`] beyond its first HMAC tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Extra {
     /// The header holds no HMAC tag (only Ed25519 signatures): `first` is not a candidate.
     no_first: bool,
     more: Vec<[u8; TAG_LEN]>,
     ed25519: Vec<Ed25519Bytes>,
-    delivery_id: Option<Arc<str>>,
-    timestamp: Option<Timestamp>,
 }
 
 /// A delivery's timestamp: its value, and its digits as sent (the signed text).
@@ -73,12 +78,12 @@ struct Extra {
 pub(crate) struct Timestamp {
     seconds: u64,
     digits: [u8; MAX_TIMESTAMP_DIGITS],
-    len: usize,
+    len: u8,
 }
 
 impl Timestamp {
     fn text(&self) -> &[u8] {
-        self.digits.get(..self.len).unwrap_or_default()
+        self.digits.get(..usize::from(self.len)).unwrap_or_default()
     }
 }
 
@@ -127,16 +132,18 @@ impl Signature {
         if first.is_none() && ed25519.is_empty() {
             return Err(Rejection::MalformedSignature(Malformed::NoUsableSignature));
         }
-        let extra = Extra {
-            no_first: first.is_none(),
-            more,
-            ed25519,
-            delivery_id,
-            timestamp,
-        };
+        let extra = (first.is_none() || !more.is_empty() || !ed25519.is_empty()).then(|| {
+            Box::new(Extra {
+                no_first: first.is_none(),
+                more,
+                ed25519,
+            })
+        });
         Ok(Signature {
             first: first.unwrap_or_default(),
-            extra: (extra != Extra::default()).then(|| Box::new(extra)),
+            timestamp,
+            delivery_id,
+            extra,
         })
     }
 
@@ -176,7 +183,7 @@ impl Signature {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn delivery_id(&self) -> Option<&str> {
-        self.extra.as_ref()?.delivery_id.as_deref()
+        self.delivery_id.as_deref()
     }
 
     /// The delivery's timestamp in Unix seconds, for schemes that have one.
@@ -197,7 +204,7 @@ impl Signature {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn timestamp(&self) -> Option<u64> {
-        Some(self.extra.as_ref()?.timestamp?.seconds)
+        Some(self.timestamp?.seconds)
     }
 
     /// Every candidate HMAC tag, the first one first.
@@ -216,29 +223,42 @@ impl Signature {
             .map_or(&[][..], |extra| &extra.ed25519[..])
     }
 
-    /// Feeds the signed content before the body, as `spec` lays it out, to `hash`, piece
-    /// by piece.
+    /// Feeds the signed content before the body, as `spec` lays it out, to `hash`: its
+    /// pieces gathered into one slice while they fit [`BEFORE_BODY_BUFFER`] bytes, as each
+    /// call of `hash` has a fixed cost.
     pub(crate) fn before_body(&self, spec: &Spec<'_>, mut hash: impl FnMut(&[u8])) {
-        let Some(extra) = self.extra.as_deref() else {
+        if spec.before_body.is_empty() {
             return;
-        };
+        }
+        let mut buffer = [0_u8; BEFORE_BODY_BUFFER];
+        let mut len = 0;
         for part in spec.before_body {
-            match part {
-                Part::Id => hash(extra.delivery_id.as_deref().unwrap_or_default().as_bytes()),
-                Part::Timestamp => hash(extra.timestamp.as_ref().map_or(&[][..], Timestamp::text)),
-                Part::Literal(text) => hash(text.as_bytes()),
+            let piece = match part {
+                Part::Id => self.delivery_id().unwrap_or_default().as_bytes(),
+                Part::Timestamp => self.timestamp.as_ref().map_or(&[][..], Timestamp::text),
+                Part::Literal(text) => text.as_bytes(),
+            };
+            if let Some(slot) = buffer.get_mut(len..len + piece.len()) {
+                slot.copy_from_slice(piece);
+                len += piece.len();
+            } else {
+                hash(buffer.get(..len).unwrap_or_default());
+                hash(piece);
+                len = 0;
             }
+        }
+        if len > 0 {
+            hash(buffer.get(..len).unwrap_or_default());
         }
     }
 
-    pub(crate) fn into_outcome(self) -> (Option<Arc<str>>, Option<u64>) {
-        match self.extra {
-            Some(extra) => (
-                extra.delivery_id,
-                extra.timestamp.map(|timestamp| timestamp.seconds),
-            ),
-            None => (None, None),
-        }
+    /// What the headers said that a successful verification reports: the delivery id
+    /// (moved, not copied) and the timestamp.
+    pub(crate) fn into_outcome(self) -> (Option<DeliveryId>, Option<u64>) {
+        (
+            self.delivery_id,
+            self.timestamp.map(|timestamp| timestamp.seconds),
+        )
     }
 }
 
@@ -254,7 +274,7 @@ fn only<I: IntoIterator<Item = V>, V>(values: I) -> Result<V, bool> {
 }
 
 /// The delivery id header's one value: 1 to [`MAX_DELIVERY_ID`] visible ASCII characters.
-fn delivery_id<I, V>(values: I, required: bool) -> Result<Option<Arc<str>>, Rejection>
+fn delivery_id<I, V>(values: I, required: bool) -> Result<Option<DeliveryId>, Rejection>
 where
     I: IntoIterator<Item = V>,
     V: AsRef<[u8]>,
@@ -266,30 +286,38 @@ where
         Err(true) => return Err(Rejection::MalformedDeliveryId),
     };
     let id = value.as_ref().trim_ascii();
-    if id.is_empty() || id.len() > MAX_DELIVERY_ID || !id.iter().all(u8::is_ascii_graphic) {
+    // Without short-circuiting, so the check over every byte can be vectorised.
+    let graphic = id
+        .iter()
+        .fold(true, |all, byte| all & byte.is_ascii_graphic());
+    if id.is_empty() || id.len() > MAX_DELIVERY_ID || !graphic {
         return Err(Rejection::MalformedDeliveryId);
     }
     std::str::from_utf8(id)
-        .map(|id| Some(Arc::from(id)))
+        .map(|id| Some(DeliveryId::from(id)))
         .map_err(|_| Rejection::MalformedDeliveryId)
 }
 
 /// A timestamp's text as Unix seconds: 1 to 12 ASCII digits, blanks around allowed.
 pub(crate) fn timestamp(text: &[u8]) -> Result<Timestamp, Rejection> {
     let text = text.trim_ascii();
-    let mut digits = [0_u8; MAX_TIMESTAMP_DIGITS];
-    digits
-        .get_mut(..text.len())
-        .filter(|_| !text.is_empty() && text.iter().all(u8::is_ascii_digit))
-        .ok_or(Rejection::MalformedTimestamp)?
-        .copy_from_slice(text);
-    let seconds = std::str::from_utf8(text)
+    let len = u8::try_from(text.len())
         .ok()
-        .and_then(|text| text.parse().ok())
+        .filter(|&len| len > 0 && usize::from(len) <= MAX_TIMESTAMP_DIGITS)
         .ok_or(Rejection::MalformedTimestamp)?;
+    let mut digits = [0_u8; MAX_TIMESTAMP_DIGITS];
+    // At most 12 decimal digits: the value cannot overflow.
+    let mut seconds = 0;
+    for (slot, &digit) in digits.iter_mut().zip(text) {
+        if !digit.is_ascii_digit() {
+            return Err(Rejection::MalformedTimestamp);
+        }
+        *slot = digit;
+        seconds = seconds * 10 + u64::from(digit - b'0');
+    }
     Ok(Timestamp {
         seconds,
         digits,
-        len: text.len(),
+        len,
     })
 }

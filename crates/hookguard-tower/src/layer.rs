@@ -5,9 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use hookguard_core::{ContentCoding, Verifier, DEFAULT_MAX_BODY_SIZE};
-use http::HeaderName;
 use tower_layer::Layer;
 
+use crate::headers::SchemeHeaders;
 use crate::response::{DefaultRejection, RejectionResponse};
 use crate::service::VerifySignature;
 
@@ -15,8 +15,8 @@ use crate::service::VerifySignature;
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
     pub(crate) verifier: Verifier,
-    /// The scheme's signature header in `http`'s form, parsed once: every request reads it.
-    pub(crate) signature_header: Option<HeaderName>,
+    /// The scheme's headers in `http`'s form, parsed once: every request reads them.
+    pub(crate) headers: SchemeHeaders,
     pub(crate) max_body_size: usize,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) content_coding: ContentCoding,
@@ -81,10 +81,7 @@ impl VerifySignatureLayer {
     pub fn new(verifier: Verifier) -> Self {
         VerifySignatureLayer {
             config: Config {
-                signature_header: HeaderName::from_bytes(
-                    verifier.provider().header_name().as_bytes(),
-                )
-                .ok(),
+                headers: SchemeHeaders::new(verifier.provider()),
                 verifier,
                 max_body_size: DEFAULT_MAX_BODY_SIZE,
                 read_timeout: None,

@@ -8,6 +8,7 @@
 #[cfg(feature = "axum")]
 mod extract;
 mod future;
+mod headers;
 mod layer;
 mod response;
 mod service;

@@ -153,20 +153,18 @@ where
         let rejection_response = self.rejection.clone();
         let Config {
             verifier,
-            signature_header,
+            headers,
             max_body_size,
             read_timeout,
             content_coding,
         } = &self.config;
 
         let (parts, body) = request.into_parts();
-        let signature_name = verifier.provider().header_name();
         let signature = verifier.read_headers(|name| {
-            let values = match signature_header {
-                Some(parsed) if name == signature_name => parts.headers.get_all(parsed),
-                _ => parts.headers.get_all(name),
-            };
-            values.iter().map(http::HeaderValue::as_bytes)
+            headers
+                .get_all(&parts.headers, name)
+                .iter()
+                .map(http::HeaderValue::as_bytes)
         });
         let signature = match signature {
             Ok(signature) => signature,
