@@ -15,6 +15,7 @@
 //! (or `-- actix`). Not a template for production: `/plain` is deliberately unprotected so
 //! the load benchmark can compare the arms on the same server.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,10 +44,11 @@ fn dedup_first() -> Dedup {
     let counter = AtomicU64::new(0);
     Dedup::in_memory().with_key_fn(move |request: &KeyContext<'_>| {
         let key = Key::derive(request.verified(), request.headers())?;
-        Some(Key::new(format!(
-            "{key}:{}",
-            counter.fetch_add(1, Ordering::Relaxed)
-        )))
+        let count = counter.fetch_add(1, Ordering::Relaxed);
+        // Written once, at its final size: `:` and at most 20 digits.
+        let mut unique = String::with_capacity(key.as_str().len() + 21);
+        write!(unique, "{}:{count}", key.as_str()).ok()?;
+        Some(Key::new(unique))
     })
 }
 

@@ -175,13 +175,14 @@ fn answer<B>(req: ServiceRequest, reply: Reply) -> ServiceResponse<EitherBody<B>
         headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     if reply.duplicate {
-        headers.insert(
-            HeaderName::from_static(DUPLICATE_HEADER),
-            HeaderValue::from_static("true"),
-        );
+        headers.insert(DUPLICATE_NAME, DUPLICATE_VALUE);
     }
     req.into_response(response).map_into_right_body()
 }
+
+/// The copy's header, built at compile time rather than parsed from text per answer.
+const DUPLICATE_NAME: HeaderName = HeaderName::from_static(DUPLICATE_HEADER);
+const DUPLICATE_VALUE: HeaderValue = HeaderValue::from_static("true");
 
 impl Headers for HeaderMap {
     fn each(&self, name: &str, each: &mut dyn FnMut(&[u8])) {

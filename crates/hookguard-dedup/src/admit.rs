@@ -5,7 +5,7 @@ use std::fmt;
 use std::future::Future;
 
 use hookguard_core::Verified;
-use http::{header, HeaderValue, Response, StatusCode};
+use http::{header, HeaderName, HeaderValue, Response, StatusCode};
 
 use crate::dedup::{Dedup, DUPLICATE_HEADER};
 use crate::guard::ClaimGuard;
@@ -102,11 +102,15 @@ impl Answer {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if self.0.duplicate {
-            headers.insert(DUPLICATE_HEADER, HeaderValue::from_static("true"));
+            headers.insert(DUPLICATE_NAME, DUPLICATE_VALUE);
         }
         response
     }
 }
+
+/// The copy's header, built at compile time rather than parsed from text per answer.
+const DUPLICATE_NAME: HeaderName = HeaderName::from_static(DUPLICATE_HEADER);
+const DUPLICATE_VALUE: HeaderValue = HeaderValue::from_static("true");
 
 impl Dedup {
     /// Derives the key of a verified request and claims it: [`Admission::Proceed`] for a

@@ -217,6 +217,22 @@ mod tests {
     }
 
     #[test]
+    fn completing_again_and_again_keeps_the_queues_bounded() {
+        let store = MemoryStore::new(2);
+        let t0 = Instant::now();
+        for _ in 0..20 {
+            store.complete_now(Key::new("a"), WINDOW, t0);
+        }
+        // Each completion queues an item; the stale ones go once they pass twice the capacity.
+        let queued = store.lock().queued();
+        assert!(queued <= 5, "{queued} items queued");
+        assert_eq!(store.claim_now(Key::new("a"), LEASE, t0), Claim::Done);
+        // The one current item still expires the key.
+        claimed(store.claim_now(Key::new("a"), LEASE, t0 + WINDOW));
+        assert_eq!(store.lock().queued(), 0);
+    }
+
+    #[test]
     fn expired_keys_are_dropped_as_calls_pass() {
         let store = MemoryStore::new(100);
         let t0 = Instant::now();

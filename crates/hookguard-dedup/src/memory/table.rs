@@ -1,16 +1,21 @@
 //! [`Table`]: the memory store's keys and the order in which they expire.
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+use std::hash::BuildHasher;
 use std::time::{Duration, Instant};
 
 use foldhash::fast::RandomState;
+use hashbrown::HashTable;
 
 use crate::key::Key;
 use crate::store::{Claim, Token};
 
 /// Every key held, and two expiry indexes: claims by lease end, and completed deliveries
 /// in one queue per window length.
+///
+/// A call hashes its key once. Each row keeps its key's hash, and an index item holds that
+/// hash and the row's stamp instead of the key, so an expired or evicted row is found and
+/// removed without reading its key.
 ///
 /// Rows are stamped under the store's lock from a monotonic clock, so the rows of one
 /// window length are appended in order of expiry: a queue gives the soonest one at its
@@ -19,25 +24,46 @@ use crate::store::{Claim, Token};
 pub(super) struct Table {
     /// Keys come from verified requests only; foldhash (seeded at random per table) is
     /// the hashing such keys need, at a fraction of `SipHash`'s cost.
-    entries: HashMap<Key, Row, RandomState>,
-    /// Claimed keys by lease end: the handlers in flight, a handful. `seq` keeps equal
-    /// instants apart and ties an index row to its entry.
-    claims: BTreeMap<(Instant, u64), Key>,
-    /// Completed keys, in order of expiry within each queue. An item whose `seq` no longer
+    hasher: RandomState,
+    rows: HashTable<Row>,
+    /// Claimed keys by stamp: the handlers in flight, a handful.
+    claims: BTreeMap<Stamp, u64>,
+    /// Completed keys, in order of expiry within each queue. An item whose stamp no longer
     /// matches its key's row (the key was completed again) is stale and skipped.
     done: Vec<Queue>,
+    /// Items in `done`, stale ones included.
+    queued: usize,
     seq: u64,
 }
 
+/// When a row expires, and its number: `seq` keeps equal instants apart and ties an
+/// index item to its row.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Stamp {
+    expires: Instant,
+    seq: u64,
+}
+
+/// An index item: a row's stamp and its key's hash.
+type Item = (Stamp, u64);
+
 struct Queue {
     window: Duration,
-    items: VecDeque<((Instant, u64), Key)>,
+    items: VecDeque<Item>,
 }
 
 struct Row {
+    key: Key,
+    hash: u64,
+    stamp: Stamp,
     state: State,
-    /// When it expires, and its number: its place in an expiry index.
-    index: (Instant, u64),
+}
+
+impl Row {
+    /// Whether this is the row of `key`, whose hash is `hash`.
+    fn holds(&self, hash: u64, key: &Key) -> bool {
+        self.hash == hash && self.key == *key
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -46,7 +72,7 @@ enum State {
     Done,
 }
 
-/// Where the key closest to expiry is indexed.
+/// Where the row closest to expiry is indexed.
 #[derive(Clone, Copy)]
 enum Soonest {
     Claims,
@@ -55,7 +81,13 @@ enum Soonest {
 
 impl Table {
     pub(super) fn len(&self) -> usize {
-        self.entries.len()
+        self.rows.len()
+    }
+
+    /// Items in the done queues, stale ones included.
+    #[cfg(test)]
+    pub(super) fn queued(&self) -> usize {
+        self.queued
     }
 
     pub(super) fn claim(
@@ -66,46 +98,53 @@ impl Table {
         capacity: usize,
     ) -> Claim {
         self.purge(now);
-        if let Some(row) = self.entries.get(&key) {
+        let hash = self.hasher.hash_one(&key);
+        if let Some(row) = self.rows.find(hash, |row| row.holds(hash, &key)) {
             return match row.state {
                 State::Claimed(_) => Claim::InFlight,
                 State::Done => Claim::Done,
             };
         }
-        if self.entries.len() >= capacity {
+        if self.rows.len() >= capacity {
             self.evict(capacity);
         }
         let token = Token::random();
-        let index = self.next_index(now + lease);
-        self.claims.insert(index, key.clone());
+        let stamp = self.stamp(now + lease);
+        self.claims.insert(stamp, hash);
         let row = Row {
+            key,
+            hash,
+            stamp,
             state: State::Claimed(token),
-            index,
         };
-        self.entries.insert(key, row);
+        self.rows.insert_unique(hash, row, |row| row.hash);
         Claim::Claimed(token)
     }
 
     pub(super) fn complete(&mut self, key: Key, window: Duration, now: Instant, capacity: usize) {
         self.purge(now);
-        let index = self.next_index(now + window);
-        let done = Row {
-            state: State::Done,
-            index,
-        };
-        if let Some(row) = self.entries.get_mut(&key) {
-            // A done key's earlier queue item goes stale: its `seq` no longer matches.
+        let hash = self.hasher.hash_one(&key);
+        let stamp = self.stamp(now + window);
+        if let Some(row) = self.rows.find_mut(hash, |row| row.holds(hash, &key)) {
+            // A done key's earlier queue item goes stale: its stamp no longer matches.
             if let State::Claimed(_) = row.state {
-                self.claims.remove(&row.index);
+                self.claims.remove(&row.stamp);
             }
-            *row = done;
+            row.stamp = stamp;
+            row.state = State::Done;
         } else {
-            if self.entries.len() >= capacity {
+            if self.rows.len() >= capacity {
                 self.evict(capacity);
             }
-            self.entries.insert(key.clone(), done);
+            let row = Row {
+                key,
+                hash,
+                stamp,
+                state: State::Done,
+            };
+            self.rows.insert_unique(hash, row, |row| row.hash);
         }
-        let item = (index, key);
+        let item = (stamp, hash);
         match self.done.iter_mut().find(|queue| queue.window == window) {
             Some(queue) => queue.items.push_back(item),
             None => self.done.push(Queue {
@@ -113,44 +152,52 @@ impl Table {
                 items: VecDeque::from([item]),
             }),
         }
+        self.queued += 1;
         self.drop_stale(capacity);
     }
 
     pub(super) fn release(&mut self, key: &Key, token: Token) {
-        let held = self
-            .entries
-            .get(key)
-            .is_some_and(|row| matches!(row.state, State::Claimed(holder) if holder == token));
-        if !held {
+        let hash = self.hasher.hash_one(key);
+        let Ok(row) = self.rows.find_entry(hash, |row| row.holds(hash, key)) else {
             return;
-        }
-        if let Some(row) = self.entries.remove(key) {
-            self.claims.remove(&row.index);
+        };
+        if matches!(row.get().state, State::Claimed(holder) if holder == token) {
+            let (row, _) = row.remove();
+            self.claims.remove(&row.stamp);
         }
     }
 
-    fn next_index(&mut self, expires: Instant) -> (Instant, u64) {
+    fn stamp(&mut self, expires: Instant) -> Stamp {
         self.seq = self.seq.wrapping_add(1);
-        (expires, self.seq)
+        Stamp {
+            expires,
+            seq: self.seq,
+        }
     }
 
     /// Drops every key whose lease or window has passed.
     fn purge(&mut self, now: Instant) {
         while let Some(claim) = self.claims.first_entry() {
-            if claim.key().0 > now {
+            if claim.key().expires > now {
                 break;
             }
-            let key = claim.remove();
-            self.entries.remove(&key);
+            remove_current(&mut self.rows, claim.remove_entry());
         }
+        let mut emptied = false;
         for queue in &mut self.done {
-            while queue.items.front().is_some_and(|(index, _)| index.0 <= now) {
-                if let Some((index, key)) = queue.items.pop_front() {
-                    remove_current(&mut self.entries, key, index);
+            while let Some(&item) = queue.items.front() {
+                if item.0.expires > now {
+                    break;
                 }
+                queue.items.pop_front();
+                self.queued -= 1;
+                remove_current(&mut self.rows, item);
             }
+            emptied |= queue.items.is_empty();
         }
-        self.done.retain(|queue| !queue.items.is_empty());
+        if emptied {
+            self.done.retain(|queue| !queue.items.is_empty());
+        }
     }
 
     /// Makes room for one key: drops the key closest to expiry.
@@ -159,30 +206,27 @@ impl Table {
             let claims = self
                 .claims
                 .first_key_value()
-                .map(|(index, _)| (*index, Soonest::Claims));
+                .map(|(stamp, _)| (*stamp, Soonest::Claims));
             let done = self.done.iter().enumerate().filter_map(|(at, queue)| {
-                let (index, _) = queue.items.front()?;
-                Some((*index, Soonest::Done(at)))
+                let (stamp, _) = queue.items.front()?;
+                Some((*stamp, Soonest::Done(at)))
             });
             let Some((_, soonest)) = claims
                 .into_iter()
                 .chain(done)
-                .min_by_key(|(index, _)| *index)
+                .min_by_key(|(stamp, _)| *stamp)
             else {
                 return;
             };
-            let evicted = match soonest {
-                Soonest::Claims => self.claims.pop_first().map(|(_, key)| {
-                    self.entries.remove(&key);
-                    key
-                }),
-                Soonest::Done(at) => self
-                    .done
-                    .get_mut(at)
-                    .and_then(|queue| queue.items.pop_front())
-                    .and_then(|(index, key)| remove_current(&mut self.entries, key, index)),
+            let item = match soonest {
+                Soonest::Claims => self.claims.pop_first(),
+                Soonest::Done(at) => {
+                    let item = self.done.get_mut(at).and_then(|q| q.items.pop_front());
+                    self.queued -= usize::from(item.is_some());
+                    item
+                }
             };
-            if let Some(evicted) = evicted {
+            if let Some(evicted) = item.and_then(|item| remove_current(&mut self.rows, item)) {
                 tracing::warn!(%evicted, capacity, "deduplication memory store full: key evicted");
                 return;
             }
@@ -191,27 +235,22 @@ impl Table {
 
     /// Keeps stale queue items (from keys completed again) from outgrowing the table.
     fn drop_stale(&mut self, capacity: usize) {
-        let items: usize = self.done.iter().map(|queue| queue.items.len()).sum();
-        if items <= capacity.saturating_mul(2) {
+        if self.queued <= capacity.saturating_mul(2) {
             return;
         }
-        let entries = &self.entries;
+        let rows = &self.rows;
         for queue in &mut self.done {
             queue
                 .items
-                .retain(|(index, key)| entries.get(key).is_some_and(|row| row.index == *index));
+                .retain(|&(stamp, hash)| rows.find(hash, |row| row.stamp == stamp).is_some());
         }
+        self.queued = self.done.iter().map(|queue| queue.items.len()).sum();
     }
 }
 
-/// Removes `key` if its row is still the one indexed at `index`; returns it if so.
-fn remove_current(
-    entries: &mut HashMap<Key, Row, RandomState>,
-    key: Key,
-    index: (Instant, u64),
-) -> Option<Key> {
-    match entries.entry(key) {
-        Entry::Occupied(row) if row.get().index == index => Some(row.remove_entry().0),
-        _ => None,
-    }
+/// Removes the row `item` indexes if it is still that row (a row's stamp is its own);
+/// returns its key if so.
+fn remove_current(rows: &mut HashTable<Row>, (stamp, hash): Item) -> Option<Key> {
+    let row = rows.find_entry(hash, |row| row.stamp == stamp).ok()?;
+    Some(row.remove().0.key)
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use http::{Request, Response};
@@ -13,7 +14,7 @@ use crate::dedup::Dedup;
 use crate::guard::ClaimGuard;
 use crate::key::Key;
 use crate::stage::Decision;
-use crate::store::{Claim, StoreFuture};
+use crate::store::{Claim, StoreError, StoreFuture};
 
 pin_project! {
     /// The future [`Deduplicate`](super::Deduplicate) returns.
@@ -78,7 +79,7 @@ struct Parked<S, B> {
     key: Key,
     request: Request<B>,
     inner: S,
-    dedup: Dedup,
+    dedup: Arc<Dedup>,
 }
 
 impl<S, B> ResponseFuture<S, B>
@@ -90,7 +91,7 @@ where
         key: Key,
         request: Request<B>,
         inner: S,
-        dedup: Dedup,
+        dedup: Arc<Dedup>,
     ) -> Self {
         let parked = Parked {
             key,
@@ -150,13 +151,22 @@ where
                     let outcome = ready!(future.poll(cx));
                     let succeeded =
                         matches!(&outcome, Ok(response) if response.status().is_success());
-                    match guard.take().and_then(|guard| guard.finish(succeeded)) {
-                        Some((key, update)) => Kind::Finishing {
+                    let Some((key, update)) =
+                        guard.take().and_then(|guard| guard.finish(succeeded))
+                    else {
+                        return Poll::Ready(outcome);
+                    };
+                    // A store that answers at once (the memory store) is done with here.
+                    match update.now_or_later() {
+                        Ok(updated) => {
+                            not_updated(&key, updated);
+                            return Poll::Ready(outcome);
+                        }
+                        Err(update) => Kind::Finishing {
                             key,
                             update,
                             outcome: Some(outcome),
                         },
-                        None => return Poll::Ready(outcome),
                     }
                 }
                 KindProj::Finishing {
@@ -164,9 +174,7 @@ where
                     update,
                     outcome,
                 } => {
-                    if let Err(error) = ready!(Pin::new(update).poll(cx)) {
-                        tracing::error!(%key, %error, "deduplication store not updated after the handler");
-                    }
+                    not_updated(key, ready!(Pin::new(update).poll(cx)));
                     return match outcome.take() {
                         Some(outcome) => Poll::Ready(outcome),
                         None => Poll::Pending,
@@ -181,6 +189,13 @@ where
             };
             self.as_mut().project().kind.set(next);
         }
+    }
+}
+
+/// Logs a store that could not record the handler's outcome.
+fn not_updated(key: &Key, updated: Result<(), StoreError>) {
+    if let Err(error) = updated {
+        tracing::error!(%key, %error, "deduplication store not updated after the handler");
     }
 }
 

@@ -1,5 +1,6 @@
 //! [`DeduplicateLayer`] and the service it builds, [`Deduplicate`].
 
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use hookguard_core::Verified;
@@ -37,7 +38,7 @@ use crate::stage::{Decision, Start};
 /// ```
 #[derive(Clone, Debug)]
 pub struct DeduplicateLayer {
-    dedup: Dedup,
+    dedup: Arc<Dedup>,
 }
 
 impl DeduplicateLayer {
@@ -49,7 +50,9 @@ impl DeduplicateLayer {
     /// let layer = DeduplicateLayer::new(Dedup::in_memory());
     /// ```
     pub fn new(dedup: Dedup) -> Self {
-        DeduplicateLayer { dedup }
+        DeduplicateLayer {
+            dedup: Arc::new(dedup),
+        }
     }
 }
 
@@ -59,7 +62,7 @@ impl<S> Layer<S> for DeduplicateLayer {
     fn layer(&self, inner: S) -> Deduplicate<S> {
         Deduplicate {
             inner,
-            dedup: self.dedup.clone(),
+            dedup: Arc::clone(&self.dedup),
         }
     }
 }
@@ -80,7 +83,8 @@ impl<S> Layer<S> for DeduplicateLayer {
 #[derive(Clone, Debug)]
 pub struct Deduplicate<S> {
     inner: S,
-    dedup: Dedup,
+    /// Behind one `Arc`: axum clones a route's service for every request.
+    dedup: Arc<Dedup>,
 }
 
 impl<S> Deduplicate<S> {
@@ -93,7 +97,10 @@ impl<S> Deduplicate<S> {
     /// assert_eq!(*service.get_ref(), 7);
     /// ```
     pub fn new(inner: S, dedup: Dedup) -> Self {
-        Deduplicate { inner, dedup }
+        Deduplicate {
+            inner,
+            dedup: Arc::new(dedup),
+        }
     }
 
     /// The wrapped service.
@@ -143,7 +150,7 @@ where
                 // The ready service is the one in `self`: take it, leave a fresh clone behind.
                 let clone = self.inner.clone();
                 let inner = std::mem::replace(&mut self.inner, clone);
-                ResponseFuture::claiming(claim, key, request, inner, self.dedup.clone())
+                ResponseFuture::claiming(claim, key, request, inner, Arc::clone(&self.dedup))
             }
         }
     }
