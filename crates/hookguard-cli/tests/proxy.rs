@@ -245,54 +245,36 @@ fn a_bad_configuration_fails_at_start_up_naming_the_field_and_the_fix() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 
-    let flags = Command::new(env!("CARGO_BIN_EXE_hookguard"))
-        .args([
+    // One route from flags, with `extra` flags and `secret` (or none) in WEBHOOK_SECRET.
+    let flags = |extra: &[&str], secret: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hookguard"));
+        command.args([
             "proxy",
             "--upstream",
             "http://127.0.0.1:1",
             "--provider",
             "peopleforce",
-        ])
-        .env_remove("WEBHOOK_SECRET")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&flags.stderr);
-    if flags.status.code() != Some(2) || !stderr.contains("WEBHOOK_SECRET is not set") {
-        failures.push(format!("flags without a secret => {stderr}"));
-    }
-    let flags = Command::new(env!("CARGO_BIN_EXE_hookguard"))
-        .args([
-            "proxy",
-            "--upstream",
-            "http://127.0.0.1:1",
-            "--provider",
-            "peopleforce",
-        ])
-        .args(["--dedup", "disk"])
-        .env("WEBHOOK_SECRET", SECRET)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&flags.stderr);
-    if flags.status.code() != Some(2)
-        || !stderr.contains("--dedup: write off, memory or a Redis URL")
-    {
-        failures.push(format!("--dedup disk => {stderr}"));
-    }
-    let flags = Command::new(env!("CARGO_BIN_EXE_hookguard"))
-        .args([
-            "proxy",
-            "--upstream",
-            "http://127.0.0.1:1",
-            "--provider",
-            "peopleforce",
-        ])
-        .args(["--workers", "0"])
-        .env("WEBHOOK_SECRET", SECRET)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&flags.stderr);
-    if flags.status.code() != Some(2) || !stderr.contains("--workers") {
-        failures.push(format!("--workers 0 => {stderr}"));
+        ]);
+        command.args(extra).env_remove("WEBHOOK_SECRET");
+        if let Some(secret) = secret {
+            command.env("WEBHOOK_SECRET", secret);
+        }
+        command.output().unwrap()
+    };
+    for (extra, secret, expected) in [
+        (&[][..], None, "WEBHOOK_SECRET is not set"),
+        (
+            &["--dedup", "disk"][..],
+            Some(SECRET),
+            "--dedup: write off, memory or a Redis URL",
+        ),
+        (&["--workers", "0"][..], Some(SECRET), "--workers"),
+    ] {
+        let output = flags(extra, secret);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if output.status.code() != Some(2) || !stderr.contains(expected) {
+            failures.push(format!("{extra:?} => {stderr}"));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
