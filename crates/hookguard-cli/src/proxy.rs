@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use hookguard_core::{Provider, Verifier};
-use hookguard_proxy::{Deduplication, LogFormat, Proxy, ProxyConfig, Route};
+use hookguard_proxy::{Deduplication, LogFormat, Proxy, ProxyConfig, Route, MAX_WORKERS};
 
 use crate::options::{ProviderArgs, VerifyingSecretArgs};
 use crate::{write_stdout, Failure};
@@ -57,8 +57,16 @@ pub(crate) struct ProxyArgs {
 
     /// Threads serving requests (default: the file's `workers`, else one per CPU). With 1,
     /// one thread runs everything, for the least CPU per request.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = workers)]
     workers: Option<NonZeroUsize>,
+}
+
+/// A `--workers` value: 1 to [`MAX_WORKERS`] threads.
+fn workers(text: &str) -> Result<NonZeroUsize, String> {
+    text.parse()
+        .ok()
+        .filter(|workers: &NonZeroUsize| workers.get() <= MAX_WORKERS)
+        .ok_or_else(|| format!("write a number of threads from 1 to {MAX_WORKERS}"))
 }
 
 /// `--log-format` values.

@@ -268,7 +268,8 @@ fn a_bad_configuration_fails_at_start_up_naming_the_field_and_the_fix() {
             Some(SECRET),
             "--dedup: write off, memory or a Redis URL",
         ),
-        (&["--workers", "0"][..], Some(SECRET), "--workers"),
+        (&["--workers", "0"][..], Some(SECRET), "from 1 to 1024"),
+        (&["--workers", "5000"][..], Some(SECRET), "from 1 to 1024"),
     ] {
         let output = flags(extra, secret);
         let stderr = String::from_utf8_lossy(&output.stderr);

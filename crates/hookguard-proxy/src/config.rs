@@ -78,6 +78,14 @@ pub struct TlsFiles {
 /// ```
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// The most worker threads a proxy runs (`workers`, `--workers`).
+///
+/// # Example
+/// ```
+/// assert_eq!(hookguard_proxy::MAX_WORKERS, 1024);
+/// ```
+pub const MAX_WORKERS: usize = 1024;
+
 /// What the proxy serves: the listen address, the routes, and how it runs.
 ///
 /// # Example
@@ -192,9 +200,14 @@ impl ProxyConfig {
         config.tls = file.tls;
         config.log_format = file.log_format.unwrap_or_default();
         if let Some(workers) = file.workers {
-            config.workers = NonZeroUsize::new(workers).ok_or_else(|| {
-                ConfigError::new("workers", "write 1 or more threads (default: one per CPU)")
-            })?;
+            config.workers = NonZeroUsize::new(workers)
+                .filter(|workers| workers.get() <= MAX_WORKERS)
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "workers",
+                        format_args!("write 1 to {MAX_WORKERS} threads (default: one per CPU)"),
+                    )
+                })?;
         }
         if let Some(seconds) = file.shutdown_timeout_seconds {
             config.shutdown_timeout = duration("shutdown_timeout_seconds", seconds)?;

@@ -11,7 +11,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::uri::Authority;
 use http::{header, HeaderValue, Request, Response};
 use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Body;
@@ -20,6 +19,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 use crate::response::ProxyBody;
+use crate::route::Upstream;
 
 /// The longest upstream response read whole before it is relayed, in bytes: 64 KiB.
 pub(crate) const WHOLE_RESPONSE: u64 = 64 * 1024;
@@ -63,12 +63,11 @@ impl std::error::Error for ExchangeError {
 }
 
 impl Connections {
-    /// No connections yet to the upstream at `authority` (port 80 unless it names one).
-    pub(crate) fn new(authority: &Authority) -> Connections {
-        let port = authority.port_u16().unwrap_or(80);
+    /// No connections yet to `upstream`.
+    pub(crate) fn new(upstream: &Upstream) -> Connections {
         Connections {
-            address: format!("{}:{port}", authority.host()),
-            host: HeaderValue::from_str(authority.as_str())
+            address: upstream.address(),
+            host: HeaderValue::from_str(upstream.authority.as_str())
                 .unwrap_or_else(|_| HeaderValue::from_static("localhost")),
             idle: Mutex::new(Vec::new()),
         }

@@ -17,7 +17,7 @@ mod server;
 mod tls;
 mod verify;
 
-pub use config::{LogFormat, ProxyConfig, TlsFiles, DEFAULT_LISTEN};
+pub use config::{LogFormat, ProxyConfig, TlsFiles, DEFAULT_LISTEN, MAX_WORKERS};
 pub use dedup::Deduplication;
 pub use error::ConfigError;
 pub use route::Route;

@@ -28,12 +28,7 @@ pub(crate) async fn readyz<'a>(
 ) -> Response<ProxyBody> {
     let mut down = BTreeSet::new();
     for route in routes {
-        let authority = &route.upstream.authority;
-        let address = format!(
-            "{}:{}",
-            authority.host(),
-            authority.port_u16().unwrap_or(80)
-        );
+        let address = route.upstream.address();
         let connected = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&address)).await;
         if !matches!(connected, Ok(Ok(_))) {
             down.insert(format!("{} -> {address}", route.path));

@@ -233,6 +233,23 @@ impl Upstream {
                 "{text:?} holds credentials (user:password@), which the proxy does not send; remove them"
             ));
         }
+        if authority.host().is_empty() {
+            return Err(format!("{text:?} names no host; {hint}"));
+        }
+        let port = match authority.port() {
+            // No port, unless something (a port out of range) follows the host.
+            None if authority.as_str().len() == authority.host().len() => 80,
+            None => 0,
+            Some(port) => port.as_u16(),
+        };
+        if port == 0 {
+            return Err(format!("{text:?}: the port must be 1 to 65535; {hint}"));
+        }
+        if text.contains('#') {
+            return Err(format!(
+                "{text:?} has a fragment (#...), which is never sent; remove it"
+            ));
+        }
         if uri.query().is_some() {
             return Err(format!(
                 "{text:?} has a query string; the request's own query is forwarded, remove it"
@@ -243,6 +260,12 @@ impl Upstream {
             .filter(|path| !path.as_str().is_empty() && path.as_str() != "/")
             .cloned();
         Ok(Upstream { authority, path })
+    }
+
+    /// `host:port` to connect to (port 80 unless the URL names one).
+    pub(crate) fn address(&self) -> String {
+        let port = self.authority.port_u16().unwrap_or(80);
+        format!("{}:{port}", self.authority.host())
     }
 
     /// The request target (origin-form, `/path?query`) a request for `request` gets.
@@ -287,6 +310,10 @@ mod tests {
             "http://",
             "http://app/?a=1",
             "not a url",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:0",
+            "http://:3000",
+            "http://127.0.0.1:3000/#top",
         ] {
             let message = Upstream::parse(bad).unwrap_err();
             assert!(message.contains("http://"), "{bad}: {message}");

@@ -105,7 +105,7 @@ impl Proxy {
             let dedup = stores.dedup(&route)?;
             let provider = route.verifier.provider().to_string();
             let served = Served {
-                connections: Connections::new(&route.upstream.authority),
+                connections: Connections::new(&route.upstream),
                 provider: HeaderValue::try_from(provider)
                     .map_err(|error| ConfigError::new("provider", error))?,
                 route,
@@ -339,7 +339,8 @@ impl Shared {
                 served.metrics.delivery(Outcome::UpstreamUnreachable);
                 let cause = std::error::Error::source(&error).map(ToString::to_string);
                 tracing::warn!(route = %route.path, upstream = %route.upstream.authority, %key,
-                    %error, cause = cause.as_deref().unwrap_or(""), status = 502, "upstream unreachable");
+                    %error, cause = cause.as_deref().unwrap_or(""), status = 502,
+                    "upstream unreachable or its answer broken");
                 response::status(StatusCode::BAD_GATEWAY)
             }
             Err(_) => {
