@@ -239,6 +239,7 @@ impl Digest {
 
 #[cfg(test)]
 mod tests {
+    use crate::test_headers::values_of;
     use crate::{Provider, Rejection, Secret, Signer, Verifier};
 
     #[test]
@@ -258,13 +259,7 @@ mod tests {
             for len in [0, 1, 20, 64, 130, text.len()] {
                 let body = text.get(..len).unwrap();
                 let headers = signer.sign_headers(id, 1_700_000_000, body);
-                let header = |name: &str| -> Vec<String> {
-                    headers
-                        .iter()
-                        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-                        .map(|(_, v)| v.clone())
-                        .collect()
-                };
+                let header = |name: &str| values_of(&headers, name);
                 assert!(verifier.verify_request(header, body).is_ok(), "{id} {len}");
                 for cut in 0..=len {
                     let (start, end) = body.split_at(cut);

@@ -242,13 +242,7 @@ mod tests {
             let headers = Signer::new(Provider::StandardWebhooks, secret(&signing))
                 .unwrap()
                 .sign_headers("msg_1", 1_700_000_000, b"{}");
-            let header = |name: &str| {
-                headers
-                    .iter()
-                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v.clone())
-                    .collect::<Vec<_>>()
-            };
+            let header = |name: &str| crate::test_headers::values_of(&headers, name);
             let verified = verifier.verify_request(header, b"{}").unwrap();
             assert_eq!(verified.key().index(), index);
             let forged = verifier.verify_request(header, b"{ }");

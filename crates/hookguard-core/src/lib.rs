@@ -22,6 +22,8 @@ mod secret;
 mod signature;
 mod signer;
 #[cfg(test)]
+mod test_headers;
+#[cfg(test)]
 mod test_support;
 mod utf8;
 mod verifier;

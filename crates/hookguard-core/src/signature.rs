@@ -286,11 +286,7 @@ where
         Err(true) => return Err(Rejection::MalformedDeliveryId),
     };
     let id = value.as_ref().trim_ascii();
-    // Without short-circuiting, so the check over every byte can be vectorised.
-    let graphic = id
-        .iter()
-        .fold(true, |all, byte| all & byte.is_ascii_graphic());
-    if id.is_empty() || id.len() > MAX_DELIVERY_ID || !graphic {
+    if id.is_empty() || id.len() > MAX_DELIVERY_ID || !id.iter().all(u8::is_ascii_graphic) {
         return Err(Rejection::MalformedDeliveryId);
     }
     std::str::from_utf8(id)
@@ -306,15 +302,15 @@ pub(crate) fn timestamp(text: &[u8]) -> Result<Timestamp, Rejection> {
         .filter(|&len| len > 0 && usize::from(len) <= MAX_TIMESTAMP_DIGITS)
         .ok_or(Rejection::MalformedTimestamp)?;
     let mut digits = [0_u8; MAX_TIMESTAMP_DIGITS];
-    // At most 12 decimal digits: the value cannot overflow.
-    let mut seconds = 0;
-    for (slot, &digit) in digits.iter_mut().zip(text) {
-        if !digit.is_ascii_digit() {
-            return Err(Rejection::MalformedTimestamp);
-        }
-        *slot = digit;
-        seconds = seconds * 10 + u64::from(digit - b'0');
-    }
+    digits
+        .get_mut(..text.len())
+        .filter(|_| text.iter().all(u8::is_ascii_digit))
+        .ok_or(Rejection::MalformedTimestamp)?
+        .copy_from_slice(text);
+    let seconds = std::str::from_utf8(text)
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .ok_or(Rejection::MalformedTimestamp)?;
     Ok(Timestamp {
         seconds,
         digits,

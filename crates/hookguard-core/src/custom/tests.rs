@@ -49,13 +49,7 @@ fn verifier(provider: Provider, secret: &str) -> Verifier {
 }
 
 fn verify(verifier: &Verifier, headers: &[(String, String)], body: &[u8]) -> Result<(), Rejection> {
-    let header = |name: &str| -> Vec<String> {
-        headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-            .collect()
-    };
+    let header = |name: &str| crate::test_headers::values_of(headers, name);
     verifier.verify_request(header, body).map(|_| ())
 }
 
