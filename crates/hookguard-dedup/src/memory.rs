@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crate::key::Key;
 use crate::store::{Claim, Store, StoreFuture, Token};
 
+mod evictions;
 mod table;
 
 use table::Table;
@@ -15,8 +16,8 @@ use table::Table;
 ///
 /// Holds at most `capacity` keys. Each one expires with its lease (claimed) or window
 /// (done); expired keys are dropped as later calls pass them. When the store is full of
-/// live keys, the one closest to expiry is evicted (with a `tracing` warning): size the
-/// capacity above the deliveries a window holds.
+/// live keys, the one closest to expiry is evicted (a `tracing` warning, at most one a
+/// minute, counts them): size the capacity above the deliveries a window holds.
 ///
 /// It deduplicates within one process only; a fleet of receivers shares a `RedisStore`.
 ///

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
+use super::evictions::Evictions;
 use crate::key::Key;
 use crate::store::{Claim, Token};
 
@@ -34,6 +35,7 @@ pub(super) struct Table {
     /// Items in `done`, stale ones included.
     queued: usize,
     seq: u64,
+    evictions: Evictions,
 }
 
 /// When a row expires, and its number: `seq` keeps equal instants apart and ties an
@@ -106,7 +108,7 @@ impl Table {
             };
         }
         if self.rows.len() >= capacity {
-            self.evict(capacity);
+            self.evict(capacity, now);
         }
         let token = Token::random();
         let stamp = self.stamp(now + lease);
@@ -134,7 +136,7 @@ impl Table {
             row.state = State::Done;
         } else {
             if self.rows.len() >= capacity {
-                self.evict(capacity);
+                self.evict(capacity, now);
             }
             let row = Row {
                 key,
@@ -201,7 +203,7 @@ impl Table {
     }
 
     /// Makes room for one key: drops the key closest to expiry.
-    fn evict(&mut self, capacity: usize) {
+    fn evict(&mut self, capacity: usize, now: Instant) {
         loop {
             let claims = self
                 .claims
@@ -227,7 +229,7 @@ impl Table {
                 }
             };
             if let Some(evicted) = item.and_then(|item| remove_current(&mut self.rows, item)) {
-                tracing::warn!(%evicted, capacity, "deduplication memory store full: key evicted");
+                self.evictions.record(&evicted, capacity, now);
                 return;
             }
         }
