@@ -83,6 +83,14 @@ pub(crate) fn candidates(
             Ok((candidates, None))
         }
         Syntax::VersionedList { version, ed25519 } => {
+            // The usual header, one item of `version`: no blank can hide in a tag that
+            // decodes, so the whole value is that one item.
+            if let Some(tag) = labelled(value, version, b',')
+                .and_then(|encoded| spec.encoding.decode(encoded).ok())
+            {
+                candidates.first = Some(tag);
+                return Ok((candidates, None));
+            }
             let items = value
                 .split(|byte| *byte == b' ')
                 .filter(|item| !item.is_empty());

@@ -299,21 +299,56 @@ pub(crate) fn timestamp(text: &[u8]) -> Result<Timestamp, Rejection> {
     let text = text.trim_ascii();
     let len = u8::try_from(text.len())
         .ok()
-        .filter(|&len| len > 0 && usize::from(len) <= MAX_TIMESTAMP_DIGITS)
+        .filter(|&len| usize::from(len) <= MAX_TIMESTAMP_DIGITS)
+        .ok_or(Rejection::MalformedTimestamp)?;
+    // `u64::from_str` takes ASCII digits after an optional `+`: a first digit refuses
+    // the sign (and an empty text).
+    let seconds = std::str::from_utf8(text)
+        .ok()
+        .filter(|_| text.first().is_some_and(u8::is_ascii_digit))
+        .and_then(|text| text.parse().ok())
         .ok_or(Rejection::MalformedTimestamp)?;
     let mut digits = [0_u8; MAX_TIMESTAMP_DIGITS];
     digits
         .get_mut(..text.len())
-        .filter(|_| text.iter().all(u8::is_ascii_digit))
         .ok_or(Rejection::MalformedTimestamp)?
         .copy_from_slice(text);
-    let seconds = std::str::from_utf8(text)
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .ok_or(Rejection::MalformedTimestamp)?;
     Ok(Timestamp {
         seconds,
         digits,
         len,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timestamp_is_1_to_12_digits_kept_as_sent() {
+        for (text, seconds, digits) in [
+            (&b" 1764460800\t"[..], 1_764_460_800, &b"1764460800"[..]),
+            (b"0017644608", 17_644_608, b"0017644608"),
+            (b"999999999999", 999_999_999_999, b"999999999999"),
+        ] {
+            let read = timestamp(text).unwrap();
+            assert_eq!((read.seconds, read.text()), (seconds, digits));
+        }
+        for text in [
+            &b""[..],
+            b"  ",
+            b"+1764460800",
+            b"-1",
+            b"17644608e2",
+            b"1764 460800",
+            b"1000000000000",
+            "١٧٦٤".as_bytes(),
+        ] {
+            assert_eq!(
+                timestamp(text),
+                Err(Rejection::MalformedTimestamp),
+                "{text:?}"
+            );
+        }
+    }
 }
