@@ -40,6 +40,7 @@ use hookguard::{Provider, Secret, Verifier};
 use hookguard_dedup::{Dedup, DeduplicateLayer};
 use hookguard_tower::{VerifiedWebhook, VerifySignatureLayer};
 use serde_json::{json, Value};
+use tower::ServiceBuilder;
 
 /// How many deliveries passed verification and reached the handler, shared by both routes.
 #[derive(Debug, Default)]
@@ -94,21 +95,20 @@ pub(crate) fn app(
     dedup: &Dedup,
     received: Arc<Received>,
 ) -> Router {
-    let guard = |verifier| VerifySignatureLayer::new(verifier).with_read_timeout(READ_TIMEOUT);
-    // axum runs the layer added last first: the signature is checked before a key is claimed.
-    let once = || DeduplicateLayer::new(dedup.clone());
+    // In the order they run: the signature is checked before a key is claimed.
+    let guarded = |verifier| {
+        ServiceBuilder::new()
+            .layer(VerifySignatureLayer::new(verifier).with_read_timeout(READ_TIMEOUT))
+            .layer(DeduplicateLayer::new(dedup.clone()))
+    };
     Router::new()
         .route(
             "/webhooks/peopleforce",
-            post(on_event)
-                .route_layer(once())
-                .route_layer(guard(peopleforce)),
+            post(on_event).route_layer(guarded(peopleforce)),
         )
         .route(
             "/webhooks/bindbee",
-            post(on_event)
-                .route_layer(once())
-                .route_layer(guard(bindbee)),
+            post(on_event).route_layer(guarded(bindbee)),
         )
         .route("/health", get(|| async { "ok" }))
         .with_state(received)

@@ -139,12 +139,14 @@ mod axum_target {
         let in_handler = Router::new()
             .route("/in-handler", post(verify_in_handler))
             .with_state((verifier.clone(), header));
-        // Layered as the verified route is, so the two differ by the deduplicating layer.
+        // One `layer` call, as the verified route has: the two differ by the deduplicating
+        // stage, not by a layer axum wraps.
         let deduplicated = |path, dedup| {
-            Router::new()
-                .route(path, post(handler))
-                .layer(DeduplicateLayer::new(dedup))
-                .layer(VerifySignatureLayer::new(verifier.clone()))
+            Router::new().route(path, post(handler)).layer(
+                tower::ServiceBuilder::new()
+                    .layer(VerifySignatureLayer::new(verifier.clone()))
+                    .layer(DeduplicateLayer::new(dedup)),
+            )
         };
         let first = deduplicated("/dedup-first", super::dedup_first());
         let copy = deduplicated("/dedup-copy", Dedup::in_memory());

@@ -18,7 +18,8 @@ use crate::stage::{Decision, Start};
 /// Put it inside `hookguard_tower::VerifySignatureLayer`: it reads the
 /// [`Verified`] that layer puts in the request's extensions, so only verified requests
 /// claim keys. Without it in front, every request is answered `500` and logged.
-/// With axum, the layer added last is the outer one.
+/// A `tower::ServiceBuilder` runs its layers in the order written (with separate axum
+/// `route_layer` calls, the one added last is the outer one).
 ///
 /// # Example
 /// ```
@@ -26,13 +27,16 @@ use crate::stage::{Decision, Start};
 /// use hookguard_core::{Provider, Secret, Verifier};
 /// use hookguard_dedup::{Dedup, DeduplicateLayer};
 /// use hookguard_tower::VerifySignatureLayer;
+/// use tower::ServiceBuilder;
 ///
 /// let verifier = Verifier::new(Provider::Bindbee, Secret::new("key")?)?;
 /// let app: Router = Router::new().route(
 ///     "/webhooks/bindbee",
-///     post(|body: String| async move { body })
-///         .route_layer(DeduplicateLayer::new(Dedup::in_memory()))
-///         .route_layer(VerifySignatureLayer::new(verifier)),
+///     post(|body: String| async move { body }).route_layer(
+///         ServiceBuilder::new()
+///             .layer(VerifySignatureLayer::new(verifier))
+///             .layer(DeduplicateLayer::new(Dedup::in_memory())),
+///     ),
 /// );
 /// # Ok::<(), hookguard_core::ConfigError>(())
 /// ```
