@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hookguard_core::Verified;
-use hookguard_dedup::{Admission, Dedup, MemoryStore, RedisStore, Store, Ticket, DEFAULT_CAPACITY};
+use hookguard_dedup::{
+    Admission, Dedup, Key, KeyContext, MemoryStore, RedisStore, Store, Ticket, DEFAULT_CAPACITY,
+};
 use http::{HeaderMap, Response};
 use http_body_util::{Either, Full};
 
@@ -24,6 +26,7 @@ const MIN_LEASE: Duration = Duration::from_secs(30);
 
 /// Whether and where a route remembers deliveries, so that each reaches the upstream once:
 /// off (the default), in this process's memory, or in a Redis that several proxies share.
+/// A delivery is known by its route's path and `hookguard_dedup::Key::derive`'s key.
 ///
 /// A copy of a delivery in flight is answered `409` with `Retry-After`; a copy of one the
 /// upstream answered 2xx, `200` with `Hookguard-Duplicate: true`; after a failure (non-2xx,
@@ -180,10 +183,18 @@ impl Stores {
     pub(crate) fn dedup(&mut self, route: &Route) -> Result<Option<Dedup>, ConfigError> {
         let setting = &route.dedup;
         let lease = (route.upstream_timeout + LEASE_MARGIN).max(MIN_LEASE);
-        let dedup = match self.store(&route.path, &setting.mode)? {
-            Some(store) => Dedup::with_shared_store(store).with_lease(lease),
-            None => return Ok(None),
+        let Some(store) = self.store(&route.path, &setting.mode)? else {
+            return Ok(None);
         };
+        // Keys are the route's: two routes of one sender (say two Svix endpoints sent the
+        // same message, under one id) each forward their own copy.
+        let path = route.path.clone();
+        let dedup = Dedup::with_shared_store(store)
+            .with_lease(lease)
+            .with_key_fn(move |request: &KeyContext<'_>| {
+                let key = Key::derive(request.verified(), request.headers())?;
+                Some(Key::new(format!("{path} {}", key.as_str())))
+            });
         Ok(Some(if setting.fail_open {
             dedup.with_fail_open()
         } else {

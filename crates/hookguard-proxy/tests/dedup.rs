@@ -85,6 +85,40 @@ fn a_delivery_sent_twice_reaches_the_upstream_once_and_the_copy_is_answered_as_a
 }
 
 #[test]
+fn two_routes_given_one_delivery_id_each_forward_their_own_copy() {
+    let upstream = Upstream::start();
+    let first = preset_routes()
+        .into_iter()
+        .find(|route| route.provider == hookguard::Provider::StandardWebhooks)
+        .unwrap();
+    let second = TestRoute {
+        path: "/standard-webhooks-audit",
+        ..first.clone()
+    };
+    let memory = Deduplication::memory();
+    let proxy = RunningProxy::start(config([
+        first.route(&upstream.url()).with_dedup(memory.clone()),
+        second.route(&upstream.url()).with_dedup(memory),
+    ]));
+    for route in [&first, &second] {
+        let headers = route.sign(route.signing[0], "msg_shared", now(), BODY);
+        let response = post(proxy.addr, route.path, &headers, BODY);
+        assert_eq!(response.status, 200, "{}", route.path);
+        assert!(
+            response.header("hookguard-duplicate").is_empty(),
+            "{}",
+            route.path
+        );
+    }
+    let headers = first.sign(first.signing[0], "msg_shared", now(), BODY);
+    let copy = post(proxy.addr, first.path, &headers, BODY);
+    assert_eq!(copy.header("hookguard-duplicate"), ["true"]);
+
+    let paths: Vec<_> = upstream.records().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, [first.path, second.path]);
+}
+
+#[test]
 fn without_dedup_a_delivery_sent_twice_reaches_the_upstream_twice() {
     let upstream = Upstream::start();
     let route = bindbee();

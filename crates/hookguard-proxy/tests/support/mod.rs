@@ -221,6 +221,7 @@ pub(crate) fn closed_port() -> SocketAddr {
 
 /// A preset's route for the tests: path, provider, the keys it verifies with and the keys
 /// a sender signs with (ids `current` and `previous`).
+#[derive(Clone)]
 pub(crate) struct TestRoute {
     pub(crate) path: &'static str,
     pub(crate) provider: Provider,
