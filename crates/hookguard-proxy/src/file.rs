@@ -212,8 +212,20 @@ fn load_secret(field: &str, file: SecretFile) -> Result<(Secret, Option<String>)
     let secret = match (file.env, file.file) {
         (Some(name), None) => Secret::from_env(&name)
             .map_err(|error| ConfigError::new(format!("{field}.env"), error))?,
-        (None, Some(path)) => Secret::from_file(&path)
-            .map_err(|error| ConfigError::new(format!("{field}.file"), error))?,
+        (None, Some(path)) => Secret::from_file(&path).map_err(|error| {
+            let field = format!("{field}.file");
+            match std::env::current_dir() {
+                Ok(dir) if path.is_relative() => ConfigError::new(
+                    field,
+                    format_args!(
+                        "{error} (a relative path is read from the working directory, {}: \
+                         give an absolute path)",
+                        dir.display()
+                    ),
+                ),
+                _ => ConfigError::new(field, error),
+            }
+        })?,
         _ => {
             return Err(ConfigError::new(
                 field,

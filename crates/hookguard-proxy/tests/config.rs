@@ -105,6 +105,7 @@ fn every_mistake_names_its_field_and_how_to_fix_it() {
         (route("path = \"/h\"\nupstream = \"http://a:1\"\nprovider = \"github\"\nsecrets = [{ env = \"HOOKGUARD_PROXY_TEST_UNSET\" }]"), "routes[0].secrets[0].env", "HOOKGUARD_PROXY_TEST_UNSET"),
         (route("path = \"/h\"\nupstream = \"http://a:1\"\nprovider = \"github\"\nsecrets = [{ env = \"HOOKGUARD_PROXY_TEST_EMPTY\" }]"), "routes[0].secrets[0].env", "HOOKGUARD_PROXY_TEST_EMPTY"),
         (route("path = \"/h\"\nupstream = \"http://a:1\"\nprovider = \"github\"\nsecrets = [{ file = \"/nonexistent/secret\" }]"), "routes[0].secrets[0].file", "/nonexistent/secret"),
+        (route("path = \"/h\"\nupstream = \"http://a:1\"\nprovider = \"github\"\nsecrets = [{ file = \"nonexistent/secret\" }]"), "routes[0].secrets[0].file", "relative path is read from the working directory"),
         (route("path = \"/h\"\nupstream = \"http://a:1\"\nprovider = \"github\"\nsecrets = [{ env = \"A\", file = \"B\" }]"), "routes[0].secrets[0]", "exactly one"),
         (route("path = \"/h\"\nupstream = \"http://a:1\"\nprovider = \"github\"\nsecrets = [{ id = \"a b\", env = \"HOOKGUARD_PROXY_TEST_OK\" }]"), "routes[0].secrets[0].id", "letters"),
         (route("path = \"/h\"\nupstream = \"http://a:1\"\nprovider = \"svix\"\nsecrets = [{ env = \"HOOKGUARD_PROXY_TEST_OK\" }]"), "routes[0].secrets", "whsec_"),
