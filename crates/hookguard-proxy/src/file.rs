@@ -47,7 +47,10 @@ pub(crate) struct RouteFile {
 /// `dedup = "off" | "memory"`, or
 /// `dedup = { redis = "redis://...", prefix = "...", fail_open = false }`.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "dedup: write \"off\", \"memory\" or { redis = \"redis://HOST:PORT/\" }"
+)]
 pub(crate) enum DedupFile {
     Name(String),
     Redis(RedisFile),

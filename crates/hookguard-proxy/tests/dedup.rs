@@ -282,6 +282,12 @@ fn the_file_sets_dedup_per_route_and_a_bad_value_names_its_field() {
     let error = ProxyConfig::from_toml(&file(r#""disk""#)).unwrap_err();
     assert_eq!(error.field(), "routes[0].dedup");
     assert!(error.to_string().contains("memory"), "{error}");
+    let error = ProxyConfig::from_toml(&file("true")).unwrap_err();
+    assert!(
+        error.to_string().contains(r#""off", "memory" or"#),
+        "{error}"
+    );
+    assert!(!error.to_string().contains("DedupFile"), "{error}");
     let error =
         ProxyConfig::from_toml(&file(r#"{ redis = "http://user:pw@127.0.0.1/" }"#)).unwrap_err();
     assert_eq!(error.field(), "routes[0].dedup.redis");
