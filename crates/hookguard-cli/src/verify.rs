@@ -100,7 +100,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(), Failure> {
         Ok(verified) => write_stdout(outcome(&verified).as_bytes()),
         Err(rejection) => Err(Failure::failed(format_args!(
             "invalid: {}",
-            reason(&rejection, verifier.provider())
+            reason(&rejection, verifier.provider(), &body)
         ))),
     }
 }
@@ -118,8 +118,9 @@ fn outcome(verified: &Verified) -> String {
     line
 }
 
-/// The rejection, naming the header to add when one is missing.
-fn reason(rejection: &Rejection, provider: &Provider) -> String {
+/// The rejection, naming the header to add when one is missing, and the usual cause of a
+/// mismatch when `body` ends with a line break.
+fn reason(rejection: &Rejection, provider: &Provider, body: &[u8]) -> String {
     let header = match rejection {
         Rejection::MissingSignature => Some(provider.header_name()),
         Rejection::MissingDeliveryId => provider.delivery_id_header(),
@@ -129,6 +130,10 @@ fn reason(rejection: &Rejection, provider: &Provider) -> String {
     match (header, rejection) {
         (Some(name), _) => format!("{rejection} (give -H '{name}: ...')"),
         (None, Rejection::BodyNotUtf8) => format!("{rejection} (--allow-non-utf8 accepts it)"),
+        (None, Rejection::Mismatch) if body.ends_with(b"\n") => format!(
+            "{rejection} (the body ends with a line break, which is signed too: `echo` adds \
+             one, `printf '%s'` does not)"
+        ),
         (None, _) => rejection.to_string(),
     }
 }

@@ -17,7 +17,7 @@ fn forged_tampered_and_malformed_signatures_exit_1_with_the_reason() {
         (
             &value,
             b"{\"action\":\"employee_delete\"}\n",
-            "does not match",
+            "does not match the body (the body ends with a line break",
         ),
         ("sha256=zz", BODY, "malformed"),
         ("", BODY, "empty"),
