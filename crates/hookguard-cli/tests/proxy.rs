@@ -22,7 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hookguard_core::{Provider, Secret, Signer};
-use upstream::{now, post, Upstream};
+use upstream::{get, now, post, Upstream};
 
 const SECRET: &str = "pf_proxy_cli_secret";
 const BODY: &[u8] = "{\"action\":\"employee_create\",\"name\":\"Zoë\"}\n".as_bytes();
@@ -198,6 +198,23 @@ fn with_dedup_memory_from_flags_a_delivery_sent_twice_reaches_the_upstream_once(
     assert_eq!(copy.status, 200);
     assert_eq!(copy.header("hookguard-duplicate"), ["true"]);
     assert_eq!(upstream.records().len(), 1);
+}
+
+#[test]
+fn an_unreachable_dedup_redis_is_warned_of_at_start_up() {
+    let upstream = Upstream::start();
+    // Nothing listens on port 1.
+    let proxy = peopleforce_from_flags(&upstream.url(), &["--dedup", "redis://127.0.0.1:1/"]);
+    let (status, body) = get(proxy.addr, "/readyz");
+    assert_eq!(status, 503, "{}", String::from_utf8_lossy(&body));
+    std::thread::sleep(Duration::from_millis(500));
+    proxy.terminate();
+    let (_, stderr) = proxy.wait(Duration::from_secs(10));
+    assert!(
+        stderr.contains("deduplication Redis unreachable at start-up")
+            && stderr.contains("/webhooks/peopleforce"),
+        "{stderr}"
+    );
 }
 
 #[test]

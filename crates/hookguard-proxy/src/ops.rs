@@ -56,6 +56,17 @@ pub(crate) async fn readyz<'a>(
     response::text(StatusCode::SERVICE_UNAVAILABLE, text)
 }
 
+/// Pings every deduplication Redis once and logs a `WARN` for each that does not answer:
+/// until it does, its routes answer `503` (or, failing open, forward unchecked).
+pub(crate) async fn warn_of_unreachable_redis(redis: &[RedisUse]) {
+    for used in redis {
+        if let Err(error) = used.store.ping().await {
+            tracing::warn!(%error, routes = %used.routes.join(", "),
+                "deduplication Redis unreachable at start-up: its routes answer 503 until it answers");
+        }
+    }
+}
+
 /// `/metrics`: the Prometheus text exposition.
 pub(crate) fn metrics(metrics: &Metrics) -> Response<ProxyBody> {
     let mut response = response::text(StatusCode::OK, metrics.render());

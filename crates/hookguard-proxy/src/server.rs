@@ -154,6 +154,8 @@ impl Proxy {
                 metrics.upkeep();
             }
         });
+        let shared = Arc::clone(&self.shared);
+        tokio::spawn(async move { ops::warn_of_unreachable_redis(&shared.redis).await });
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             tokio::select! {
