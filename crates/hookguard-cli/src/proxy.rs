@@ -2,12 +2,11 @@
 //! from a configuration file or, for one route, from flags.
 
 use std::net::SocketAddr;
-use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use hookguard_core::{Provider, Verifier};
-use hookguard_proxy::{Deduplication, LogFormat, Proxy, ProxyConfig, Route, MAX_WORKERS};
+use hookguard_proxy::{Deduplication, LogFormat, Proxy, ProxyConfig, Route};
 
 use crate::options::{ProviderArgs, VerifyingSecretArgs};
 use crate::{write_stdout, Failure};
@@ -57,16 +56,8 @@ pub(crate) struct ProxyArgs {
 
     /// Threads serving requests (default: the file's `workers`, else one per CPU). With 1,
     /// one thread runs everything, for the least CPU per request.
-    #[arg(long, value_name = "N", value_parser = workers)]
-    workers: Option<NonZeroUsize>,
-}
-
-/// A `--workers` value: 1 to [`MAX_WORKERS`] threads.
-fn workers(text: &str) -> Result<NonZeroUsize, String> {
-    text.parse()
-        .ok()
-        .filter(|workers: &NonZeroUsize| workers.get() <= MAX_WORKERS)
-        .ok_or_else(|| format!("write a number of threads from 1 to {MAX_WORKERS}"))
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
 }
 
 /// `--log-format` values.
@@ -97,7 +88,9 @@ pub(crate) fn run(args: &ProxyArgs) -> Result<(), Failure> {
         None => one_route(args)?,
     };
     let config = match args.workers {
-        Some(workers) => config.with_workers(workers),
+        Some(workers) => config
+            .with_workers(workers)
+            .map_err(|error| Failure::usage(format_args!("--{error}")))?,
         None => config,
     };
     let format = match args.log_format {

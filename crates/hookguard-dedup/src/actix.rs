@@ -14,7 +14,7 @@ use futures_util::future::LocalBoxFuture;
 use hookguard_core::Verified;
 
 use crate::dedup::{Dedup, DUPLICATE_HEADER};
-use crate::guard::ClaimGuard;
+use crate::guard::{not_updated, ClaimGuard};
 use crate::key::Headers;
 use crate::stage::{Decision, Reply, Start};
 
@@ -158,9 +158,7 @@ where
     let outcome = handler.await;
     let succeeded = matches!(&outcome, Ok(response) if response.status().is_success());
     if let Some((key, update)) = guard.and_then(|guard| guard.finish(succeeded)) {
-        if let Err(error) = update.await {
-            tracing::error!(%key, %error, "deduplication store not updated after the handler");
-        }
+        not_updated(&key, update.await);
     }
     outcome.map(ServiceResponse::map_into_left_body)
 }

@@ -8,7 +8,7 @@ use hookguard_core::Verified;
 use http::{header, HeaderName, HeaderValue, Response, StatusCode};
 
 use crate::dedup::{Dedup, DUPLICATE_HEADER};
-use crate::guard::ClaimGuard;
+use crate::guard::{not_updated, ClaimGuard};
 use crate::key::Headers;
 use crate::stage::{Decision, Reply, Start};
 
@@ -50,9 +50,7 @@ impl Ticket {
         else {
             return;
         };
-        if let Err(error) = update.await {
-            tracing::error!(%key, %error, "deduplication store not updated after the handler");
-        }
+        not_updated(&key, update.await);
     }
 }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::key::Key;
-use crate::store::{Store, StoreFuture, Token};
+use crate::store::{Store, StoreError, StoreFuture, Token};
 
 /// A claim the running handler holds. [`ClaimGuard::finish`] completes or releases it;
 /// dropped unfinished (the handler's future was dropped or panicked), it releases the
@@ -42,6 +42,13 @@ impl ClaimGuard {
             held.store.release(held.key.clone(), held.token)
         };
         Some((held.key, update))
+    }
+}
+
+/// Logs, at `ERROR`, a store that could not record the outcome of `key`'s handler.
+pub(crate) fn not_updated(key: &Key, updated: Result<(), StoreError>) {
+    if let Err(error) = updated {
+        tracing::error!(%key, %error, "deduplication store not updated after the handler");
     }
 }
 

@@ -200,14 +200,7 @@ impl ProxyConfig {
         config.tls = file.tls;
         config.log_format = file.log_format.unwrap_or_default();
         if let Some(workers) = file.workers {
-            config.workers = NonZeroUsize::new(workers)
-                .filter(|workers| workers.get() <= MAX_WORKERS)
-                .ok_or_else(|| {
-                    ConfigError::new(
-                        "workers",
-                        format_args!("write 1 to {MAX_WORKERS} threads (default: one per CPU)"),
-                    )
-                })?;
+            config = config.with_workers(workers)?;
         }
         if let Some(seconds) = file.shutdown_timeout_seconds {
             config.shutdown_timeout = duration("shutdown_timeout_seconds", seconds)?;
@@ -293,19 +286,28 @@ impl ProxyConfig {
     /// Serves with `workers` threads: 1 runs everything on one thread, which costs the
     /// least CPU per request; more spread connections over that many threads.
     ///
+    /// # Errors
+    /// A [`ConfigError`] on field `workers` unless `workers` is 1 to [`MAX_WORKERS`].
+    ///
     /// # Example
     /// ```
-    /// use std::num::NonZeroUsize;
     /// use hookguard_proxy::ProxyConfig;
     ///
-    /// let config = ProxyConfig::new("127.0.0.1:8080".parse()?).with_workers(NonZeroUsize::MIN);
+    /// let config = ProxyConfig::new("127.0.0.1:8080".parse()?).with_workers(1)?;
     /// assert_eq!(config.workers().get(), 1);
+    /// assert_eq!(config.with_workers(0).unwrap_err().field(), "workers");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[must_use]
-    pub fn with_workers(mut self, workers: NonZeroUsize) -> ProxyConfig {
-        self.workers = workers;
-        self
+    pub fn with_workers(mut self, workers: usize) -> Result<ProxyConfig, ConfigError> {
+        self.workers = NonZeroUsize::new(workers)
+            .filter(|workers| workers.get() <= MAX_WORKERS)
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "workers",
+                    format_args!("write from 1 to {MAX_WORKERS} threads (default: one per CPU)"),
+                )
+            })?;
+        Ok(self)
     }
 
     /// How many threads serve requests (the caller builds the runtime): the file's

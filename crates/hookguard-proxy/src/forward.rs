@@ -24,12 +24,12 @@ const DELIVERY_ID: HeaderName = HeaderName::from_static("hookguard-delivery-id")
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// Fields only the proxy writes: a client's are dropped, whatever their case.
-const SET_BY_PROXY: [&str; 5] = [
-    "hookguard-provider",
-    "hookguard-key-id",
-    "hookguard-delivery-id",
-    "forwarded",
-    "x-forwarded-for",
+const SET_BY_PROXY: [HeaderName; 5] = [
+    PROVIDER,
+    KEY_ID,
+    DELIVERY_ID,
+    header::FORWARDED,
+    X_FORWARDED_FOR,
 ];
 
 /// Fields that describe one connection, never forwarded (RFC 9110 §7.6.1). `Expect` is
@@ -124,8 +124,8 @@ pub(crate) fn response_headers(headers: &mut HeaderMap) {
 }
 
 /// Removes from `headers` the hop-by-hop fields, those the `Connection` field names, and
-/// those in `dropped` (lowercase). Nothing is allocated when nothing is removed.
-fn strip(headers: &mut HeaderMap, dropped: &[&str]) {
+/// those in `dropped`. Nothing is allocated when nothing is removed.
+fn strip(headers: &mut HeaderMap, dropped: &[HeaderName]) {
     let named: Vec<HeaderName> = headers
         .get_all(header::CONNECTION)
         .iter()
@@ -136,8 +136,7 @@ fn strip(headers: &mut HeaderMap, dropped: &[&str]) {
     let removed: Vec<HeaderName> = headers
         .keys()
         .filter(|name| {
-            let text = name.as_str();
-            HOP_BY_HOP.contains(&text) || dropped.contains(&text) || named.contains(name)
+            HOP_BY_HOP.contains(&name.as_str()) || dropped.contains(name) || named.contains(name)
         })
         .cloned()
         .collect();

@@ -32,8 +32,6 @@ pub(super) struct Table {
     /// Completed keys, in order of expiry within each queue. An item whose stamp no longer
     /// matches its key's row (the key was completed again) is stale and skipped.
     done: Vec<Queue>,
-    /// Items in `done`, stale ones included.
-    queued: usize,
     seq: u64,
     evictions: Evictions,
 }
@@ -87,9 +85,8 @@ impl Table {
     }
 
     /// Items in the done queues, stale ones included.
-    #[cfg(test)]
     pub(super) fn queued(&self) -> usize {
-        self.queued
+        self.done.iter().map(|queue| queue.items.len()).sum()
     }
 
     pub(super) fn claim(
@@ -154,7 +151,6 @@ impl Table {
                 items: VecDeque::from([item]),
             }),
         }
-        self.queued += 1;
         self.drop_stale(capacity);
     }
 
@@ -192,7 +188,6 @@ impl Table {
                     break;
                 }
                 queue.items.pop_front();
-                self.queued -= 1;
                 remove_current(&mut self.rows, item);
             }
             emptied |= queue.items.is_empty();
@@ -222,11 +217,7 @@ impl Table {
             };
             let item = match soonest {
                 Soonest::Claims => self.claims.pop_first(),
-                Soonest::Done(at) => {
-                    let item = self.done.get_mut(at).and_then(|q| q.items.pop_front());
-                    self.queued -= usize::from(item.is_some());
-                    item
-                }
+                Soonest::Done(at) => self.done.get_mut(at).and_then(|q| q.items.pop_front()),
             };
             if let Some(evicted) = item.and_then(|item| remove_current(&mut self.rows, item)) {
                 self.evictions.record(&evicted, capacity, now);
@@ -237,7 +228,7 @@ impl Table {
 
     /// Keeps stale queue items (from keys completed again) from outgrowing the table.
     fn drop_stale(&mut self, capacity: usize) {
-        if self.queued <= capacity.saturating_mul(2) {
+        if self.queued() <= capacity.saturating_mul(2) {
             return;
         }
         let rows = &self.rows;
@@ -246,7 +237,6 @@ impl Table {
                 .items
                 .retain(|&(stamp, hash)| rows.find(hash, |row| row.stamp == stamp).is_some());
         }
-        self.queued = self.done.iter().map(|queue| queue.items.len()).sum();
     }
 }
 

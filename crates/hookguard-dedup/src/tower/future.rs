@@ -11,10 +11,10 @@ use pin_project_lite::pin_project;
 use tower_service::Service;
 
 use crate::dedup::Dedup;
-use crate::guard::ClaimGuard;
+use crate::guard::{not_updated, ClaimGuard};
 use crate::key::Key;
 use crate::stage::Decision;
-use crate::store::{Claim, StoreError, StoreFuture};
+use crate::store::{Claim, StoreFuture};
 
 pin_project! {
     /// The future [`Deduplicate`](super::Deduplicate) returns.
@@ -189,13 +189,6 @@ where
             };
             self.as_mut().project().kind.set(next);
         }
-    }
-}
-
-/// Logs a store that could not record the handler's outcome.
-fn not_updated(key: &Key, updated: Result<(), StoreError>) {
-    if let Err(error) = updated {
-        tracing::error!(%key, %error, "deduplication store not updated after the handler");
     }
 }
 
