@@ -37,7 +37,7 @@ use hmac::digest::CtOutput;
 use hmac::Mac as _;
 
 use crate::error::Rejection;
-use crate::outcome::Verified;
+use crate::outcome::{fingerprint, Fingerprint, Verified};
 use crate::signature::Signature;
 use crate::utf8::Utf8Stream;
 use crate::verifier::{HmacSha256, Verifier};
@@ -131,19 +131,19 @@ pub(crate) fn verify_body(
     digest.finish(signature)
 }
 
-/// Which key matched: the index of an HMAC key or of an Ed25519 public key, in the
-/// verifier's order.
+/// Which key matched (the index of an HMAC key or of an Ed25519 public key, in the
+/// verifier's order), and the fingerprint of the signature it matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Matched {
-    Hmac(usize),
-    Ed25519(usize),
+    Hmac(usize, Fingerprint),
+    Ed25519(usize, Fingerprint),
 }
 
 /// The per-request state: one MAC per accepted secret, one streaming verifier per public
 /// key and candidate signature, and the UTF-8 check.
 struct Digest {
     macs: MacStates,
-    streams: Vec<(usize, StreamVerifier)>,
+    streams: Vec<(usize, Fingerprint, StreamVerifier)>,
     utf8: Option<Utf8Stream>,
 }
 
@@ -170,8 +170,11 @@ impl Digest {
             .enumerate()
             .flat_map(|(index, key)| {
                 signature.ed25519().iter().filter_map(move |candidate| {
-                    let candidate = ed25519_dalek::Signature::from_bytes(candidate);
-                    Some((index, key.key.verify_stream(&candidate).ok()?))
+                    let stream = key
+                        .key
+                        .verify_stream(&ed25519_dalek::Signature::from_bytes(candidate))
+                        .ok()?;
+                    Some((index, fingerprint(candidate), stream))
                 })
             })
             .collect();
@@ -201,7 +204,7 @@ impl Digest {
         for mac in macs {
             mac.update(bytes);
         }
-        for (_, stream) in &mut self.streams {
+        for (_, _, stream) in &mut self.streams {
             stream.update(bytes);
         }
     }
@@ -210,24 +213,27 @@ impl Digest {
     /// key that verifies one of its Ed25519 signatures; then the UTF-8 verdict: a mismatch
     /// first, so a forged request learns nothing about the body check.
     fn finish(self, signature: &Signature) -> Result<Matched, Rejection> {
-        let matches = |mac: HmacSha256| {
+        let matches = |(index, mac): (usize, HmacSha256)| {
             let computed = mac.finalize();
-            signature
+            let matched = signature
                 .tags()
-                .any(|tag| computed == CtOutput::new((*tag).into()))
+                .any(|tag| computed == CtOutput::new((*tag).into()));
+            matched.then(|| Matched::Hmac(index, fingerprint(&computed.into_bytes())))
         };
         let hmac = match self.macs {
-            MacStates::One(mac) => matches(mac).then_some(0),
-            MacStates::Two(macs) => macs.into_iter().position(matches),
-            MacStates::Many(macs) => macs.into_iter().position(matches),
+            MacStates::One(mac) => matches((0, mac)),
+            MacStates::Two(macs) => macs.into_iter().enumerate().find_map(matches),
+            MacStates::Many(macs) => macs.into_iter().enumerate().find_map(matches),
         };
         let matched = match hmac {
-            Some(index) => Matched::Hmac(index),
+            Some(matched) => matched,
             None => self
                 .streams
                 .into_iter()
-                .find_map(|(index, stream)| stream.finalize_and_verify().is_ok().then_some(index))
-                .map(Matched::Ed25519)
+                .find_map(|(index, fingerprint, stream)| {
+                    let verified = stream.finalize_and_verify().is_ok();
+                    verified.then_some(Matched::Ed25519(index, fingerprint))
+                })
                 .ok_or(Rejection::Mismatch)?,
         };
         if self.utf8.is_some_and(|utf8| !utf8.is_valid()) {

@@ -35,7 +35,7 @@ pub use custom::{CustomProvider, CustomScheme, SchemeError, SecretForm, Signatur
 pub use digest::Verification;
 pub use encoding::{Encoding, TAG_LEN};
 pub use error::{ConfigError, Malformed, Rejection};
-pub use outcome::{KeyId, Verified};
+pub use outcome::{KeyId, Verified, FINGERPRINT_LEN};
 pub use provider::Provider;
 pub use secret::Secret;
 pub use signature::{Signature, MAX_DELIVERY_ID, MAX_SIGNATURES};

@@ -30,6 +30,27 @@ pub struct Verified {
     key: KeyId,
     delivery_id: Option<DeliveryId>,
     timestamp: Option<u64>,
+    fingerprint: Fingerprint,
+}
+
+/// The first [`FINGERPRINT_LEN`] bytes of a signature.
+pub(crate) type Fingerprint = [u8; FINGERPRINT_LEN];
+
+/// The length of [`Verified::signature_fingerprint`], in bytes: half an HMAC-SHA256 tag,
+/// the shortest truncation RFC 2104 (section 5) allows.
+///
+/// # Example
+/// ```
+/// assert_eq!(hookguard_core::FINGERPRINT_LEN, 16);
+/// ```
+pub const FINGERPRINT_LEN: usize = 16;
+
+/// The fingerprint of `signature` (an HMAC tag or an Ed25519 signature, both longer).
+pub(crate) fn fingerprint(signature: &[u8]) -> Fingerprint {
+    signature
+        .first_chunk::<FINGERPRINT_LEN>()
+        .copied()
+        .unwrap_or_default()
 }
 
 impl Verified {
@@ -38,13 +59,40 @@ impl Verified {
         key: KeyId,
         delivery_id: Option<DeliveryId>,
         timestamp: Option<u64>,
+        fingerprint: Fingerprint,
     ) -> Verified {
         Verified {
             provider,
             key,
             delivery_id,
             timestamp,
+            fingerprint,
         }
+    }
+
+    /// The first 16 bytes of the signature that matched: the same for every copy of one
+    /// signed message under one key, however its signature header was written (spacing,
+    /// other signatures beside it), and different for any other message. It identifies a
+    /// delivery whose scheme signs no delivery id, for deduplication and logs.
+    ///
+    /// It cannot be used to forge or resend a delivery: hookguard refuses a signature
+    /// shorter than the scheme's whole tag (32 bytes for HMAC-SHA256, 64 for Ed25519), and
+    /// the other 16 bytes cannot be computed without the secret.
+    ///
+    /// # Example
+    /// ```
+    /// # use hookguard_core::{Provider, Secret, Signer, Verifier};
+    /// let verifier = Verifier::new(Provider::Bindbee, Secret::new("k")?)?;
+    /// let header = Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"{}");
+    /// let verified = verifier.verify(Some(&header), b"{}")?;
+    /// let respaced = verifier.verify(Some(&format!(" {header} ")), b"{}")?;
+    /// assert_eq!(verified.signature_fingerprint(), respaced.signature_fingerprint());
+    /// let other = verifier.verify(Some(&Signer::new(Provider::Bindbee, Secret::new("k")?)?.sign(b"[]")), b"[]")?;
+    /// assert_ne!(verified.signature_fingerprint(), other.signature_fingerprint());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn signature_fingerprint(&self) -> [u8; FINGERPRINT_LEN] {
+        self.fingerprint
     }
 
     /// The delivery id the request carried, for schemes that have one (GitHub, Shopify,

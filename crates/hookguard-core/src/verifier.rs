@@ -355,17 +355,23 @@ impl Verifier {
         matched: Matched,
         signature: Signature,
     ) -> Result<Verified, Rejection> {
-        let id = match matched {
-            Matched::Hmac(index) => self.shared.keys.get(index).map(|key| &key.id),
-            Matched::Ed25519(index) => self.shared.public_keys.get(index).map(|key| &key.id),
-        }
-        .ok_or(Rejection::Mismatch)?;
+        let (id, fingerprint) = match matched {
+            Matched::Hmac(index, fingerprint) => {
+                (self.shared.keys.get(index).map(|key| &key.id), fingerprint)
+            }
+            Matched::Ed25519(index, fingerprint) => (
+                self.shared.public_keys.get(index).map(|key| &key.id),
+                fingerprint,
+            ),
+        };
+        let id = id.ok_or(Rejection::Mismatch)?;
         let (delivery_id, timestamp) = signature.into_outcome();
         Ok(Verified::new(
             self.shared.provider.clone(),
             id.clone(),
             delivery_id,
             timestamp,
+            fingerprint,
         ))
     }
 }

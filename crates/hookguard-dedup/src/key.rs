@@ -2,24 +2,25 @@
 //!
 //! # Security
 //! A key is built from what the verified request already carries: the provider's name and
-//! the delivery id, or a SHA-256 digest of the signature header's value. It never holds a
-//! secret, and it is only derived after the signature was verified, so a forged request
-//! never claims one.
+//! the delivery id, or the first half of the signature that matched. It never holds a
+//! secret, it cannot be used to resend a delivery (a signature is only accepted whole), and
+//! it is only derived after the signature was verified, so a forged request never claims
+//! one.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::Arc;
 
 use hookguard_core::Verified;
-use sha2::{Digest, Sha256};
 
 /// The store key of one delivery: `<provider>:id:<delivery id>` when the scheme signs a
-/// delivery id (Standard Webhooks, Svix), otherwise `<provider>:sig:<SHA-256 of the
-/// signature header, hex>` (GitHub's and Shopify's ids are not signed, so they are not
-/// keys: a captured delivery resent under a new id would run again).
+/// delivery id (Standard Webhooks, Svix), otherwise `<provider>:sig:<the first 16 bytes of
+/// the matching signature, hex>` (GitHub's and Shopify's ids are not signed, so they are
+/// not keys: a captured delivery resent under a new id would run again).
 ///
-/// For body-only schemes (PeopleForce, Bindbee) the signature header is a keyed digest of
-/// the verified body, so two deliveries of the same body signed with the same secret get
-/// the same key without hashing the body again. A sender that re-signs a retry with a
+/// For body-only schemes (PeopleForce, Bindbee) the signature is a keyed digest of the
+/// verified body, so two deliveries of the same body signed with the same secret get the
+/// same key without hashing the body again, however the copy's signature header is
+/// written (spacing, other signatures beside the matching one). A sender that re-signs a retry with a
 /// rotated secret, or signs a timestamp that changes on each attempt (Stripe, Slack),
 /// produces a different key for the retry: give such receivers a key function
 /// ([`Dedup::with_key_fn`](crate::Dedup::with_key_fn)) that reads a stable event id.
@@ -59,48 +60,31 @@ impl Key {
     }
 
     /// The default key of a verified request: the delivery id when the scheme signs one,
-    /// otherwise
-    /// the digest of every value of the provider's signature header (`None` when the
-    /// request has neither, which a verified request always has).
+    /// otherwise the fingerprint of the signature that matched
+    /// ([`Verified::signature_fingerprint`]).
     ///
     /// # Example
     /// ```
     /// use hookguard_core::{Provider, Secret, Signer, Verifier};
     /// use hookguard_dedup::Key;
     ///
-    /// let header = Signer::new(Provider::Bindbee, Secret::new("key")?)?.sign(b"{}");
-    /// let verified = Verifier::new(Provider::Bindbee, Secret::new("key")?)?.verify(Some(&header), b"{}")?;
-    /// let headers: &[(&str, &str)] = &[("X-Bindbee-Webhook-Signature", &header)];
-    /// let key = Key::derive(&verified, &headers).unwrap();
-    /// assert!(key.as_str().starts_with("bindbee:sig:"));
-    /// assert!(!key.as_str().contains(&header));
+    /// let secret = || Secret::new("key");
+    /// let header = Signer::new(Provider::PeopleForce, secret()?)?.sign(b"{}");
+    /// let verified = Verifier::new(Provider::PeopleForce, secret()?)?.verify(Some(&header), b"{}")?;
+    /// // `sha256=` and the tag in hex: the key holds the tag's first 16 bytes.
+    /// let key = Key::derive(&verified);
+    /// assert_eq!(key.as_str(), format!("peopleforce:sig:{}", &header[7..39]));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn derive(verified: &Verified, headers: &dyn Headers) -> Option<Key> {
+    pub fn derive(verified: &Verified) -> Key {
         let provider = verified.provider();
         // An id the signature does not cover (GitHub's, Shopify's) could be changed by
         // whoever resends a captured delivery: only a signed id is a key.
         if let Some(id) = verified.signed_delivery_id() {
-            return Some(Key(format!("{provider}:id:{id}").into()));
+            return Key(format!("{provider}:id:{id}").into());
         }
-        let mut digest = Sha256::new();
-        let mut any = false;
-        headers.each(provider.header_name(), &mut |value| {
-            any = true;
-            digest.update(value);
-            // A header value holds no newline, so this separates values unambiguously.
-            digest.update(b"\n");
-        });
-        if !any {
-            return None;
-        }
-        // Written into one string: the digest's hex on the stack, no per-char iterator.
-        let mut hex = [0_u8; 64];
-        hex::encode_to_slice(digest.finalize(), &mut hex).ok()?;
-        let mut key = String::with_capacity(80);
-        write!(key, "{provider}:sig:").ok()?;
-        key.push_str(std::str::from_utf8(&hex).ok()?);
-        Some(Key(key.into()))
+        let fingerprint = hex::encode(verified.signature_fingerprint());
+        Key(format!("{provider}:sig:{fingerprint}").into())
     }
 }
 
@@ -257,23 +241,19 @@ mod tests {
         (verifier.verify(Some(&header), body).unwrap(), header)
     }
 
-    fn key_of(verified: &Verified, header: &str) -> Key {
-        let headers: &[(&str, &str)] = &[("x-bindbee-webhook-signature", header)];
-        Key::derive(verified, &headers).unwrap()
-    }
-
     #[test]
     fn same_body_same_key_other_body_or_secret_other_key() {
         let (first, header) = bindbee(b"{\"id\":1}", "one");
-        let (again, header_again) = bindbee(b"{\"id\":1}", "one");
-        let (other, other_header) = bindbee(b"{\"id\":2}", "one");
-        let (rotated, rotated_header) = bindbee(b"{\"id\":1}", "two");
-        let key = key_of(&first, &header);
-        assert_eq!(key, key_of(&again, &header_again));
-        assert_ne!(key, key_of(&other, &other_header));
-        assert_ne!(key, key_of(&rotated, &rotated_header));
-        assert_eq!(key.as_str().len(), "bindbee:sig:".len() + 64);
+        let (again, _) = bindbee(b"{\"id\":1}", "one");
+        let (other, _) = bindbee(b"{\"id\":2}", "one");
+        let (rotated, _) = bindbee(b"{\"id\":1}", "two");
+        let key = Key::derive(&first);
+        assert_eq!(key, Key::derive(&again));
+        assert_ne!(key, Key::derive(&other));
+        assert_ne!(key, Key::derive(&rotated));
+        assert_eq!(key.as_str().len(), "bindbee:sig:".len() + 32);
         assert!(!key.as_str().contains("one"));
+        assert!(!key.as_str().contains(&header));
     }
 
     #[test]
@@ -283,7 +263,6 @@ mod tests {
         let secret = || Secret::new("gh").unwrap();
         let signature = Signer::new(Provider::GitHub, secret()).unwrap().sign(b"{}");
         let verifier = Verifier::new(Provider::GitHub, secret()).unwrap();
-        let headers: &[(&str, &str)] = &[("x-hub-signature-256", &signature)];
         let keys: Vec<Key> = [Some("d-1"), Some("d-2"), None]
             .into_iter()
             .map(|id| {
@@ -298,7 +277,7 @@ mod tests {
                     )
                     .unwrap();
                 assert_eq!(verified.delivery_id(), id);
-                Key::derive(&verified, &headers).unwrap()
+                Key::derive(&verified)
             })
             .collect();
         assert!(keys[0].as_str().starts_with("github:sig:"), "{keys:?}");
@@ -325,35 +304,33 @@ mod tests {
                 b"{}",
             )
             .unwrap();
-        let none: &[(&str, &str)] = &[];
-        assert_eq!(
-            Key::derive(&verified, &none).unwrap().as_str(),
-            "svix:id:msg_1"
-        );
+        assert_eq!(Key::derive(&verified).as_str(), "svix:id:msg_1");
     }
 
     #[test]
-    fn no_signature_header_no_key() {
-        let (verified, _) = bindbee(b"{}", "one");
-        let none: &[(&str, &str)] = &[];
-        assert_eq!(Key::derive(&verified, &none), None);
-    }
-
-    #[test]
-    fn every_header_value_counts() {
-        let (verified, header) = bindbee(b"{}", "one");
-        let one: &[(&str, &str)] = &[("x-bindbee-webhook-signature", &header)];
-        let two: &[(&str, &str)] = &[
-            ("x-bindbee-webhook-signature", &header),
-            ("X-Bindbee-Webhook-Signature", "x"),
+    fn a_copy_keeps_its_key_however_its_signature_header_is_written() {
+        // Stripe signs no delivery id; a resent copy may add signatures or blanks.
+        let secret = || Secret::new("whsec_stripe").unwrap();
+        let now = 1_764_460_800;
+        let signer = Signer::new(Provider::Stripe, secret()).unwrap();
+        let verifier = Verifier::builder(Provider::Stripe)
+            .secret(secret())
+            .clock(move || now)
+            .build()
+            .unwrap();
+        let header = signer.sign_headers("", now, b"{}").remove(0).1;
+        let v1 = header.split_once(",v1=").unwrap().1;
+        let other = "0".repeat(64);
+        let copies = [
+            header.clone(),
+            format!(" t={now}, v1={other},v1={v1} "),
+            format!("t={now},v0={other},v1={v1},v1={other}"),
         ];
-        assert_ne!(Key::derive(&verified, &one), Key::derive(&verified, &two));
-        let map: http::HeaderMap = [(
-            http::HeaderName::from_static("x-bindbee-webhook-signature"),
-            http::HeaderValue::from_str(&header).unwrap(),
-        )]
-        .into_iter()
-        .collect();
-        assert_eq!(Key::derive(&verified, &map), Key::derive(&verified, &one));
+        let keys: Vec<Key> = copies
+            .iter()
+            .map(|copy| Key::derive(&verifier.verify(Some(copy), b"{}").unwrap()))
+            .collect();
+        assert!(keys.iter().all(|key| *key == keys[0]), "{keys:?}");
+        assert_eq!(keys[0].as_str(), format!("stripe:sig:{}", &v1[..32]));
     }
 }

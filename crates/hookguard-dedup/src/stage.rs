@@ -25,7 +25,7 @@ impl Dedup {
         };
         let key = match &self.key_fn {
             Some(key_fn) => key_fn(&KeyContext::new(verified, headers)),
-            None => Key::derive(verified, headers),
+            None => Some(Key::derive(verified)),
         };
         let Some(key) = key else {
             return Start::Decided(Decision::Run(None));
