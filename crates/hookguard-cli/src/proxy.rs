@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use hookguard_core::{Provider, Verifier};
-use hookguard_proxy::{Deduplication, LogFormat, Proxy, ProxyConfig, Route};
+use hookguard_proxy::{ConfigError, Deduplication, LogFormat, Proxy, ProxyConfig, Route};
 
 use crate::options::{ProviderArgs, VerifyingSecretArgs};
 use crate::{write_stdout, Failure};
@@ -76,15 +76,21 @@ enum LogArg {
 /// A usage failure for any configuration error (naming the field or variable) or an
 /// address that cannot be listened on.
 pub(crate) fn run(args: &ProxyArgs) -> Result<(), Failure> {
-    let config = match &args.config {
-        Some(path) => ProxyConfig::load(path).map_err(|error| {
+    // An error about a setting of the file (read now, or its TLS files when serving) names
+    // the file first.
+    let in_file = |error: ConfigError| match &args.config {
+        Some(path) => {
             let file = path.display().to_string();
             if error.field() == file {
                 Failure::usage(error)
             } else {
                 Failure::usage(format_args!("{file}: {error}"))
             }
-        })?,
+        }
+        None => Failure::usage(error),
+    };
+    let config = match &args.config {
+        Some(path) => ProxyConfig::load(path).map_err(in_file)?,
         None => one_route(args)?,
     };
     let config = match args.workers {
@@ -112,7 +118,7 @@ pub(crate) fn run(args: &ProxyArgs) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|error| Failure::failed(format_args!("cannot start the runtime: {error}")))?;
-    runtime.block_on(serve(config))
+    runtime.block_on(serve(config, in_file))
 }
 
 /// The configuration of the single route the flags describe.
@@ -149,11 +155,14 @@ fn one_route(args: &ProxyArgs) -> Result<ProxyConfig, Failure> {
         .map_err(Failure::usage)
 }
 
-/// Serves `config` until a shutdown signal.
-async fn serve(config: ProxyConfig) -> Result<(), Failure> {
+/// Serves `config` until a shutdown signal; `refused` words an error of its settings.
+async fn serve(
+    config: ProxyConfig,
+    refused: impl FnOnce(ConfigError) -> Failure,
+) -> Result<(), Failure> {
     let scheme = if config.uses_tls() { "https" } else { "http" };
     let listen = config.listen();
-    let proxy = Proxy::new(config).map_err(Failure::usage)?;
+    let proxy = Proxy::new(config).map_err(refused)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|error| Failure::usage(format_args!("cannot listen on {listen}: {error}")))?;

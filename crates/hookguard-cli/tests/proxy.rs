@@ -253,8 +253,10 @@ fn a_bad_configuration_fails_at_start_up_naming_the_field_and_the_fix() {
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
+        // Every error names the file, then the setting in it.
+        let expected = format!("{}: {expected}", file.display());
         if output.status.code() != Some(2)
-            || !stderr.contains(expected)
+            || !stderr.contains(&expected)
             || !output.stdout.is_empty()
         {
             failures.push(format!("{text}\n=> {:?} {stderr}", output.status.code()));

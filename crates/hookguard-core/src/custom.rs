@@ -45,7 +45,7 @@ pub use error::SchemeError;
 /// | `id_header` | none | the header holding the delivery id |
 /// | `id_required` | whether `{id}` is signed | whether a request must carry the id |
 /// | `timestamp_header` | none | the header holding the timestamp (the `key-value` syntax carries its own) |
-/// | `secret_form` | `raw` | `raw`, or `whsec` for `whsec_<base64>` secrets |
+/// | `secret_form` | `raw` | `raw`, or `whsec` for `whsec_<base64>` secrets (or the base64 alone) |
 /// | `tolerance_seconds` | 300 | how far the timestamp may be from the clock, either way |
 ///
 /// # Example
@@ -168,8 +168,8 @@ pub enum SecretForm {
     /// The secret's bytes are the key.
     #[default]
     Raw,
-    /// `whsec_` and the key in standard base64 (Standard Webhooks, Svix); the key is the
-    /// decoded bytes.
+    /// `whsec_` and the key in standard base64, or the base64 alone (Standard Webhooks,
+    /// Svix, as their own libraries take it); the key is the decoded bytes.
     Whsec,
 }
 

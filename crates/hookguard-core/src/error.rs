@@ -258,8 +258,8 @@ pub enum ConfigError {
         /// The prefix given.
         prefix: String,
     },
-    /// A Standard Webhooks or Svix secret is not `whsec_` followed by the standard base64
-    /// of a key of at least one byte.
+    /// A Standard Webhooks or Svix secret is not the standard base64 of a key of at least
+    /// one byte, with or without the `whsec_` prefix.
     InvalidWhsecSecret,
     /// An Ed25519 key (Discord's hex public key, Standard Webhooks' `whpk_` or `whsk_`)
     /// cannot be used; the reason says how to fix it.
@@ -329,8 +329,8 @@ impl fmt::Display for ConfigError {
                 "signature prefix {prefix:?} must be printable ASCII without spaces"
             ),
             ConfigError::InvalidWhsecSecret => f.write_str(
-                "the secret is not `whsec_` followed by the base64 of a key: copy the signing \
-                 secret exactly as the sender shows it",
+                "the secret is not the standard base64 of a key, with or without the `whsec_` \
+                 prefix: copy the signing secret exactly as the sender shows it",
             ),
             ConfigError::InvalidEd25519Key { reason } => write!(f, "invalid Ed25519 key: {reason}"),
             ConfigError::InvalidScheme(why) => write!(f, "invalid custom scheme: {why}"),

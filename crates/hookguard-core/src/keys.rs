@@ -43,7 +43,7 @@ enum Material {
 /// The verifying key `secret` gives under `provider`'s scheme.
 ///
 /// # Errors
-/// [`ConfigError::InvalidWhsecSecret`] for a `whsec_` secret that is not base64;
+/// [`ConfigError::InvalidWhsecSecret`] for a `whsec_` secret (or one without the prefix) that is not base64;
 /// [`ConfigError::InvalidEd25519Key`] for a public key that is not 32 bytes, not a point
 /// of the curve or of small order, and for a private key (a receiver needs the public one).
 pub(crate) fn verifying_key(

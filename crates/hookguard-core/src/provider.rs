@@ -65,7 +65,8 @@ pub enum Provider {
     Slack,
     /// Standard Webhooks (the specification's "Signature scheme"): `webhook-signature`
     /// holds space-separated `v1,<base64>` over `{id}.{timestamp}.{body}`, the id and
-    /// timestamp in `webhook-id` and `webhook-timestamp`, the secret `whsec_<base64>`.
+    /// timestamp in `webhook-id` and `webhook-timestamp`, the secret `whsec_<base64>` (or
+    /// the base64 alone).
     StandardWebhooks,
     /// Svix: Standard Webhooks with `svix-id`, `svix-timestamp` and `svix-signature`.
     Svix,

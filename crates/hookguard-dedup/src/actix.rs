@@ -5,7 +5,7 @@ use std::fmt;
 use std::future::{ready, Future, Ready};
 use std::rc::Rc;
 
-use actix_web::body::EitherBody;
+use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
@@ -24,7 +24,8 @@ use crate::stage::{Decision, Reply, Start};
 /// Wrap it inside `hookguard_actix::VerifySignature` (actix-web runs the `wrap` added last
 /// first): it reads the [`Verified`] that middleware puts in the request's extensions, so
 /// only verified requests claim keys. Without it in front, every request is answered `500`
-/// and logged.
+/// with a `text/plain` body saying how to order the two (the same text is logged at
+/// `ERROR`), and the handler does not run.
 ///
 /// # Example
 /// ```
@@ -97,7 +98,10 @@ where
 /// )))
 /// .await;
 /// let request = test::TestRequest::post().uri("/hook").to_request();
-/// assert_eq!(test::call_service(&app, request).await.status(), 500);
+/// let response = test::call_service(&app, request).await;
+/// assert_eq!(response.status(), 500);
+/// let body = test::read_body(response).await;
+/// assert!(body.starts_with(b"hookguard: the deduplication stage received a request that was not verified"));
 /// # });
 /// ```
 pub struct DeduplicateMiddleware<S> {
@@ -163,7 +167,8 @@ where
     outcome.map(ServiceResponse::map_into_left_body)
 }
 
-/// The response given instead of the handler's, with an empty body.
+/// The response given instead of the handler's: empty, or the text saying why the stage
+/// cannot run (no verifying middleware in front).
 fn answer<B>(req: ServiceRequest, reply: Reply) -> ServiceResponse<EitherBody<B>> {
     let status =
         StatusCode::from_u16(reply.status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -175,12 +180,17 @@ fn answer<B>(req: ServiceRequest, reply: Reply) -> ServiceResponse<EitherBody<B>
     if reply.duplicate {
         headers.insert(DUPLICATE_NAME, DUPLICATE_VALUE);
     }
+    if !reply.body.is_empty() {
+        headers.insert(header::CONTENT_TYPE, TEXT_PLAIN);
+    }
+    let response = response.set_body(BoxBody::new(reply.body));
     req.into_response(response).map_into_right_body()
 }
 
 /// The copy's header, built at compile time rather than parsed from text per answer.
 const DUPLICATE_NAME: HeaderName = HeaderName::from_static(DUPLICATE_HEADER);
 const DUPLICATE_VALUE: HeaderValue = HeaderValue::from_static("true");
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
 impl Headers for HeaderMap {
     fn each(&self, name: &str, each: &mut dyn FnMut(&[u8])) {

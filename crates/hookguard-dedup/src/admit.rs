@@ -93,22 +93,32 @@ impl Answer {
     /// # Example
     /// See [`Dedup::admit`].
     pub fn into_response<B: Default>(self) -> Response<B> {
-        let mut response = Response::new(B::default());
-        *response.status_mut() = self.0.status;
-        let headers = response.headers_mut();
-        if let Some(seconds) = self.0.retry_after {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        if self.0.duplicate {
-            headers.insert(DUPLICATE_NAME, DUPLICATE_VALUE);
-        }
-        response
+        respond(self.0, B::default())
     }
+}
+
+/// The response for `reply` with `body`: its status, `Retry-After`, `Hookguard-Duplicate`,
+/// and `Content-Type: text/plain` when the reply has a body of its own.
+pub(crate) fn respond<B>(reply: Reply, body: B) -> Response<B> {
+    let mut response = Response::new(body);
+    *response.status_mut() = reply.status;
+    let headers = response.headers_mut();
+    if let Some(seconds) = reply.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    if reply.duplicate {
+        headers.insert(DUPLICATE_NAME, DUPLICATE_VALUE);
+    }
+    if !reply.body.is_empty() {
+        headers.insert(header::CONTENT_TYPE, TEXT_PLAIN);
+    }
+    response
 }
 
 /// The copy's header, built at compile time rather than parsed from text per answer.
 const DUPLICATE_NAME: HeaderName = HeaderName::from_static(DUPLICATE_HEADER);
 const DUPLICATE_VALUE: HeaderValue = HeaderValue::from_static("true");
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
 impl Dedup {
     /// Derives the key of a verified request and claims it: [`Admission::Proceed`] for a

@@ -17,11 +17,8 @@ impl Dedup {
     /// answers without waiting (the memory store) or the request can have no key.
     pub(crate) fn start(&self, verified: Option<&Verified>, headers: &dyn Headers) -> Start {
         let Some(verified) = verified else {
-            tracing::error!(
-                "deduplication stage without signature verification in front of it: \
-                 put the verifying layer or middleware outside the deduplicating one"
-            );
-            return Start::Decided(Decision::Reply(Reply::misconfigured()));
+            tracing::error!("{MISORDERED}");
+            return Start::Decided(Decision::Reply(Reply::misordered()));
         };
         let key = match &self.key_fn {
             Some(key_fn) => key_fn(&KeyContext::new(verified, headers)),
@@ -81,13 +78,27 @@ pub(crate) enum Decision {
     Reply(Reply),
 }
 
-/// An answer given instead of the handler's: status, `Retry-After` seconds, and whether
-/// it carries `Hookguard-Duplicate: true`.
+/// What a request without a [`Verified`] is answered (a `text/plain` body) and logged: the
+/// deduplicating stage runs outside the verifying one. Both orders are spelled out because
+/// the frameworks read them differently: a `tower::ServiceBuilder` runs its layers in the
+/// order written, separate axum `layer`/`route_layer` calls and actix-web `wrap` calls run
+/// the one added last first.
+pub(crate) const MISORDERED: &str = "hookguard: the deduplication stage received a request \
+    that was not verified (no hookguard_core::Verified in its extensions). Deduplication must \
+    run after signature verification, that is inside it. axum/tower: in one \
+    tower::ServiceBuilder, list VerifySignatureLayer before DeduplicateLayer; with separate \
+    .layer or .route_layer calls, add DeduplicateLayer first (the layer added last runs \
+    first). actix-web: call .wrap(Deduplicate::new(..)) before .wrap(VerifySignature::new(..)) \
+    (the wrap added last runs first).";
+
+/// An answer given instead of the handler's: status, `Retry-After` seconds, whether it
+/// carries `Hookguard-Duplicate: true`, and its `text/plain` body (empty: no body).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) retry_after: Option<u64>,
     pub(crate) duplicate: bool,
+    pub(crate) body: &'static str,
 }
 
 impl Reply {
@@ -96,6 +107,7 @@ impl Reply {
             status: StatusCode::CONFLICT,
             retry_after: Some(retry_after.as_secs()),
             duplicate: true,
+            body: "",
         }
     }
 
@@ -104,6 +116,7 @@ impl Reply {
             status,
             retry_after: None,
             duplicate: true,
+            body: "",
         }
     }
 
@@ -112,14 +125,16 @@ impl Reply {
             status: StatusCode::SERVICE_UNAVAILABLE,
             retry_after: Some(retry_after.as_secs()),
             duplicate: false,
+            body: "",
         }
     }
 
-    fn misconfigured() -> Reply {
+    fn misordered() -> Reply {
         Reply {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             retry_after: None,
             duplicate: false,
+            body: MISORDERED,
         }
     }
 }

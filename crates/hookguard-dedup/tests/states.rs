@@ -243,7 +243,13 @@ mod scenarios {
         let Some(case) = Case::start_with(test, adapter, redis, defaults(), false) else {
             return;
         };
-        assert_eq!(case.receiver.deliver("ok:10").status, 500);
+        let refused = case.receiver.deliver("ok:10");
+        assert_eq!(refused.status, 500);
+        let text = String::from_utf8(refused.body).unwrap();
+        assert!(
+            text.contains("Deduplication must run after signature verification"),
+            "{text}"
+        );
         assert!(case.receiver.log.events().is_empty());
     }
 

@@ -1,7 +1,7 @@
 //! The configuration file: its shape, as `serde` reads it, and the routes its
 //! `[[routes]]` tables describe, checked field by field.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hookguard_core::{CustomScheme, Provider, Secret, Verifier};
@@ -216,18 +216,10 @@ fn load_secret(field: &str, file: SecretFile) -> Result<(Secret, Option<String>)
         (Some(name), None) => Secret::from_env(&name)
             .map_err(|error| ConfigError::new(format!("{field}.env"), error))?,
         (None, Some(path)) => Secret::from_file(&path).map_err(|error| {
-            let field = format!("{field}.file");
-            match std::env::current_dir() {
-                Ok(dir) if path.is_relative() => ConfigError::new(
-                    field,
-                    format_args!(
-                        "{error} (a relative path is read from the working directory, {}: \
-                         give an absolute path)",
-                        dir.display()
-                    ),
-                ),
-                _ => ConfigError::new(field, error),
-            }
+            ConfigError::new(
+                format!("{field}.file"),
+                format_args!("{error}{}", where_relative(&path)),
+            )
         })?,
         _ => {
             return Err(ConfigError::new(
@@ -237,4 +229,16 @@ fn load_secret(field: &str, file: SecretFile) -> Result<(Secret, Option<String>)
         }
     };
     Ok((secret, file.id))
+}
+
+/// For a relative `path` that could not be read, where it was looked for: `" (a relative
+/// path is read from the working directory, DIR: give an absolute path)"`; empty otherwise.
+pub(crate) fn where_relative(path: &Path) -> String {
+    match std::env::current_dir() {
+        Ok(dir) if path.is_relative() => format!(
+            " (a relative path is read from the working directory, {}: give an absolute path)",
+            dir.display()
+        ),
+        _ => String::new(),
+    }
 }

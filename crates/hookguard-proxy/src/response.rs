@@ -8,11 +8,12 @@ use hyper::body::Incoming;
 /// A response body: the upstream's, streamed through, or one the proxy wrote.
 pub(crate) type ProxyBody = Either<Incoming, Full<Bytes>>;
 
-/// A `text/plain` response of `status` with its reason phrase as the body: generic, it never
-/// says which check failed.
+/// A `text/plain` response of `status` with its reason phrase as the whole body (`Forbidden`,
+/// no line break), byte for byte what the tower and actix-web adapters answer a refusal
+/// with: generic, it never says which check failed.
 pub(crate) fn status(status: StatusCode) -> Response<ProxyBody> {
     let reason = status.canonical_reason().unwrap_or("Error");
-    text(status, format!("{reason}\n"))
+    text(status, reason.to_owned())
 }
 
 /// A `text/plain` response of `status` with `body`.

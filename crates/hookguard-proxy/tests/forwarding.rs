@@ -16,6 +16,10 @@ mod support;
 
 use std::time::Duration;
 
+use hookguard_core::{ContentCoding, Rejection};
+use hookguard_tower::{DefaultRejection, RejectionResponse};
+use http_body_util::BodyExt;
+use support::http::Response;
 use support::{config, now, post, preset_routes, RunningProxy, Upstream};
 
 /// A delivery body with bytes JSON re-serialisation would change.
@@ -89,6 +93,24 @@ fn valid_deliveries_of_every_preset_reach_the_upstream_byte_exact_with_the_added
     }
 }
 
+/// The status, `Content-Type` and body the tower adapter answers `rejection` with by
+/// default (the actix-web adapter's are the same: the conformance suite holds them equal).
+fn adapter_rejection(rejection: Rejection) -> (u16, String, Vec<u8>) {
+    let response = DefaultRejection.respond(rejection);
+    let content_type = response.headers()[http::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let status = response.status().as_u16();
+    let body = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(response.into_body().collect())
+        .unwrap()
+        .to_bytes();
+    (status, content_type, body.to_vec())
+}
+
 #[test]
 fn forged_unsigned_oversize_stale_encoded_and_stalled_deliveries_never_reach_the_upstream() {
     let upstream = Upstream::start();
@@ -101,63 +123,62 @@ fn forged_unsigned_oversize_stale_encoded_and_stalled_deliveries_never_reach_the
     });
     let proxy = RunningProxy::start(config(limited));
     let mut failures = Vec::new();
-    let mut check = |what: &str, path: &str, expected: u16, status: u16| {
-        if status != expected {
-            failures.push(format!("{path} {what}: {status}, expected {expected}"));
+    // Status, `Content-Type` and body exactly as the adapters' default rejection has them.
+    let mut check = |what: &str, path: &str, expected: Rejection, response: &Response| {
+        let wanted = adapter_rejection(expected);
+        let got = (
+            response.status,
+            response.header("content-type"),
+            response.body.as_slice(),
+        );
+        let wanted = (wanted.0, vec![wanted.1.as_str()], wanted.2.as_slice());
+        if got != wanted {
+            let (got, wanted) = (
+                (got.0, got.1, String::from_utf8_lossy(got.2)),
+                (wanted.0, wanted.1, String::from_utf8_lossy(wanted.2)),
+            );
+            failures.push(format!("{path} {what}: {got:?}, expected {wanted:?}"));
         }
     };
     for route in &routes {
         let path = route.path;
         let forged = route.sign(route.forged, "msg_1", now(), BODY);
-        check(
-            "forged",
-            path,
-            403,
-            post(proxy.addr, path, &forged, BODY).status,
-        );
+        let response = post(proxy.addr, path, &forged, BODY);
+        check("forged", path, Rejection::Mismatch, &response);
 
-        check(
-            "unsigned",
-            path,
-            403,
-            post(proxy.addr, path, &[], BODY).status,
-        );
+        let response = post(proxy.addr, path, &[], BODY);
+        check("unsigned", path, Rejection::MissingSignature, &response);
 
         let valid = route.sign(route.signing[0], "msg_1", now(), BODY);
         let mut tampered = BODY.to_vec();
         tampered[2] ^= 1;
-        check(
-            "tampered",
-            path,
-            403,
-            post(proxy.addr, path, &valid, &tampered).status,
-        );
+        let response = post(proxy.addr, path, &valid, &tampered);
+        check("tampered", path, Rejection::Mismatch, &response);
 
         let big = vec![b'a'; 5000];
         let oversize = route.sign(route.signing[0], "msg_1", now(), &big);
+        let response = post(proxy.addr, path, &oversize, &big);
         check(
             "oversize",
             path,
-            413,
-            post(proxy.addr, path, &oversize, &big).status,
+            Rejection::BodyTooLarge { limit: 4096 },
+            &response,
         );
 
         let mut gzip = valid.clone();
         gzip.push(("Content-Encoding".into(), "gzip".into()));
-        check(
-            "gzip",
-            path,
-            415,
-            post(proxy.addr, path, &gzip, BODY).status,
-        );
+        let response = post(proxy.addr, path, &gzip, BODY);
+        let unsupported = ContentCoding::IdentityOnly.check(["gzip"]).unwrap_err();
+        check("gzip", path, unsupported, &response);
 
         if route.provider.signs_timestamp() {
             let stale = route.sign(route.signing[0], "msg_1", now() - 3600, BODY);
+            let response = post(proxy.addr, path, &stale, BODY);
             check(
                 "stale",
                 path,
-                403,
-                post(proxy.addr, path, &stale, BODY).status,
+                Rejection::TimestampOutsideTolerance { skew: -3600 },
+                &response,
             );
         }
 
@@ -169,12 +190,8 @@ fn forged_unsigned_oversize_stale_encoded_and_stalled_deliveries_never_reach_the
                 sent: BODY[..10].to_vec(),
             },
         };
-        check(
-            "stalled",
-            path,
-            408,
-            support::http::send(proxy.addr, &stalled).unwrap().status,
-        );
+        let response = support::http::send(proxy.addr, &stalled).unwrap();
+        check("stalled", path, Rejection::BodyTimeout, &response);
     }
     assert!(failures.is_empty(), "{failures:#?}");
     assert!(upstream.records().is_empty(), "{:#?}", upstream.records());
@@ -244,7 +261,12 @@ fn a_path_no_route_names_gives_404_and_reaches_nothing() {
         "/_record",
         "/webhooks",
     ] {
-        assert_eq!(post(proxy.addr, path, &headers, BODY).status, 404, "{path}");
+        let response = post(proxy.addr, path, &headers, BODY);
+        assert_eq!(
+            (response.status, response.body.as_slice()),
+            (404, &b"Not Found"[..]),
+            "{path}"
+        );
     }
     assert!(upstream.records().is_empty());
 }

@@ -355,3 +355,31 @@ fn bad_usage_with_each_preset_exits_2() {
             .stderr(predicate::str::contains("whsec_"));
     }
 }
+
+#[test]
+fn standard_webhooks_and_svix_take_the_secret_with_or_without_whsec_() {
+    let bare = WHSEC.strip_prefix("whsec_").unwrap();
+    let now = unix_now().to_string();
+    for name in ["standard-webhooks", "svix"] {
+        let args = ["--provider", name, "--id", "msg_1", "--timestamp", &now];
+        let prefixed = sign_headers(&args, WHSEC, BODY);
+        assert_eq!(sign_headers(&args, bare, BODY), prefixed, "{name}");
+        hookguard()
+            .args(["verify", "--provider", name])
+            .args(header_args(&prefixed))
+            .env("WEBHOOK_SECRET", bare)
+            .write_stdin(BODY)
+            .assert()
+            .code(0);
+        // Base64 neither way: the message does not ask for a prefix the secret may lack.
+        hookguard()
+            .args(["sign", "--provider", name])
+            .env("WEBHOOK_SECRET", "not base64!")
+            .write_stdin(BODY)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "with or without the `whsec_` prefix",
+            ));
+    }
+}

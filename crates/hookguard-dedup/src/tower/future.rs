@@ -36,7 +36,9 @@ pin_project! {
     /// let mut service = Deduplicate::new(handler, Dedup::in_memory());
     /// // No `Verified` in the extensions: the verifying layer is missing, so 500.
     /// let future: ResponseFuture<_, String> = service.call(http::Request::new(String::new()));
-    /// assert_eq!(future.await.unwrap().status(), 500);
+    /// let response = future.await.unwrap();
+    /// assert_eq!(response.status(), 500);
+    /// assert!(response.body().contains("must run after signature verification"));
     /// # }
     /// ```
     pub struct ResponseFuture<S, B>
@@ -125,7 +127,7 @@ where
 impl<S, B, ResB> Future for ResponseFuture<S, B>
 where
     S: Service<Request<B>, Response = Response<ResB>>,
-    ResB: Default,
+    ResB: From<&'static str>,
 {
     type Output = Result<Response<ResB>, S::Error>;
 

@@ -17,9 +17,10 @@ use crate::stage::{Decision, Start};
 ///
 /// Put it inside `hookguard_tower::VerifySignatureLayer`: it reads the
 /// [`Verified`] that layer puts in the request's extensions, so only verified requests
-/// claim keys. Without it in front, every request is answered `500` and logged.
-/// A `tower::ServiceBuilder` runs its layers in the order written (with separate axum
-/// `route_layer` calls, the one added last is the outer one).
+/// claim keys. Without it in front, every request is answered `500` with a `text/plain`
+/// body saying how to order the two (the same text is logged at `ERROR`), and the handler
+/// does not run. A `tower::ServiceBuilder` runs its layers in the order written (with
+/// separate axum `layer` or `route_layer` calls, the one added last is the outer one).
 ///
 /// # Example
 /// ```
@@ -72,7 +73,8 @@ impl<S> Layer<S> for DeduplicateLayer {
 }
 
 /// The service [`DeduplicateLayer`] builds: claims the request's key, then runs `inner`
-/// or answers for it.
+/// or answers for it. Its answers' bodies are made from `&'static str`, as axum's `Body`,
+/// `http_body_util::Full<Bytes>` and `String` are.
 ///
 /// # Example
 /// ```
@@ -133,7 +135,7 @@ impl<S> Deduplicate<S> {
 impl<S, B, ResB> Service<Request<B>> for Deduplicate<S>
 where
     S: Service<Request<B>, Response = Response<ResB>> + Clone,
-    ResB: Default,
+    ResB: From<&'static str>,
 {
     type Response = Response<ResB>;
     type Error = S::Error;

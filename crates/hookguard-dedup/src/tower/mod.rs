@@ -9,10 +9,11 @@ pub use layer::{Deduplicate, DeduplicateLayer};
 
 use http::Response;
 
-use crate::admit::Answer;
+use crate::admit::respond;
 use crate::stage::Reply;
 
-/// The response given instead of the handler's, with an empty body.
-fn reply<B: Default>(reply: Reply) -> Response<B> {
-    Answer(reply).into_response()
+/// The response given instead of the handler's: empty, or the text saying why the stage
+/// cannot run (no verifying layer in front).
+fn reply<B: From<&'static str>>(reply: Reply) -> Response<B> {
+    respond(reply, B::from(reply.body))
 }
