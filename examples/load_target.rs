@@ -43,7 +43,7 @@ fn status(outcome: Result<hookguard::Verified, Rejection>) -> u16 {
 fn dedup_first() -> Dedup {
     let counter = AtomicU64::new(0);
     Dedup::in_memory().with_key_fn(move |request: &KeyContext<'_>| {
-        let key = Key::derive(request.verified());
+        let key = Key::derive(request.verified())?;
         let count = counter.fetch_add(1, Ordering::Relaxed);
         // Written once, at its final size: `:` and at most 20 digits.
         let mut unique = String::with_capacity(key.as_str().len() + 21);

@@ -7,10 +7,13 @@
 //! it is only derived after the signature was verified, so a forged request never claims
 //! one.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
-use hookguard_core::Verified;
+use hookguard_core::{Verified, FINGERPRINT_LEN};
+
+/// Room for a fingerprint key: the longest preset's name, `:sig:` and the hex.
+const KEY_CAPACITY: usize = 24 + 2 * FINGERPRINT_LEN;
 
 /// The store key of one delivery: `<provider>:id:<delivery id>` when the scheme signs a
 /// delivery id (Standard Webhooks, Svix), otherwise `<provider>:sig:<the first 16 bytes of
@@ -61,7 +64,8 @@ impl Key {
 
     /// The default key of a verified request: the delivery id when the scheme signs one,
     /// otherwise the fingerprint of the signature that matched
-    /// ([`Verified::signature_fingerprint`]).
+    /// ([`Verified::signature_fingerprint`]). `None` only if the key's text could not be
+    /// written, which does not happen.
     ///
     /// # Example
     /// ```
@@ -72,19 +76,24 @@ impl Key {
     /// let header = Signer::new(Provider::PeopleForce, secret()?)?.sign(b"{}");
     /// let verified = Verifier::new(Provider::PeopleForce, secret()?)?.verify(Some(&header), b"{}")?;
     /// // `sha256=` and the tag in hex: the key holds the tag's first 16 bytes.
-    /// let key = Key::derive(&verified);
+    /// let key = Key::derive(&verified).unwrap();
     /// assert_eq!(key.as_str(), format!("peopleforce:sig:{}", &header[7..39]));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn derive(verified: &Verified) -> Key {
+    pub fn derive(verified: &Verified) -> Option<Key> {
         let provider = verified.provider();
         // An id the signature does not cover (GitHub's, Shopify's) could be changed by
         // whoever resends a captured delivery: only a signed id is a key.
         if let Some(id) = verified.signed_delivery_id() {
-            return Key(format!("{provider}:id:{id}").into());
+            return Some(Key(format!("{provider}:id:{id}").into()));
         }
-        let fingerprint = hex::encode(verified.signature_fingerprint());
-        Key(format!("{provider}:sig:{fingerprint}").into())
+        // The fingerprint's hex on the stack, then one string at its final size.
+        let mut hex = [0_u8; 2 * FINGERPRINT_LEN];
+        hex::encode_to_slice(verified.signature_fingerprint(), &mut hex).ok()?;
+        let mut key = String::with_capacity(KEY_CAPACITY);
+        write!(key, "{provider}:sig:").ok()?;
+        key.push_str(std::str::from_utf8(&hex).ok()?);
+        Some(Key(key.into()))
     }
 }
 
@@ -247,10 +256,10 @@ mod tests {
         let (again, _) = bindbee(b"{\"id\":1}", "one");
         let (other, _) = bindbee(b"{\"id\":2}", "one");
         let (rotated, _) = bindbee(b"{\"id\":1}", "two");
-        let key = Key::derive(&first);
-        assert_eq!(key, Key::derive(&again));
-        assert_ne!(key, Key::derive(&other));
-        assert_ne!(key, Key::derive(&rotated));
+        let key = Key::derive(&first).unwrap();
+        assert_eq!(key, Key::derive(&again).unwrap());
+        assert_ne!(key, Key::derive(&other).unwrap());
+        assert_ne!(key, Key::derive(&rotated).unwrap());
         assert_eq!(key.as_str().len(), "bindbee:sig:".len() + 32);
         assert!(!key.as_str().contains("one"));
         assert!(!key.as_str().contains(&header));
@@ -277,7 +286,7 @@ mod tests {
                     )
                     .unwrap();
                 assert_eq!(verified.delivery_id(), id);
-                Key::derive(&verified)
+                Key::derive(&verified).unwrap()
             })
             .collect();
         assert!(keys[0].as_str().starts_with("github:sig:"), "{keys:?}");
@@ -304,7 +313,7 @@ mod tests {
                 b"{}",
             )
             .unwrap();
-        assert_eq!(Key::derive(&verified).as_str(), "svix:id:msg_1");
+        assert_eq!(Key::derive(&verified).unwrap().as_str(), "svix:id:msg_1");
     }
 
     #[test]
@@ -328,7 +337,7 @@ mod tests {
         ];
         let keys: Vec<Key> = copies
             .iter()
-            .map(|copy| Key::derive(&verifier.verify(Some(copy), b"{}").unwrap()))
+            .map(|copy| Key::derive(&verifier.verify(Some(copy), b"{}").unwrap()).unwrap())
             .collect();
         assert!(keys.iter().all(|key| *key == keys[0]), "{keys:?}");
         assert_eq!(keys[0].as_str(), format!("stripe:sig:{}", &v1[..32]));

@@ -22,7 +22,7 @@ impl Dedup {
         };
         let key = match &self.key_fn {
             Some(key_fn) => key_fn(&KeyContext::new(verified, headers)),
-            None => Some(Key::derive(verified)),
+            None => Key::derive(verified),
         };
         let Some(key) = key else {
             return Start::Decided(Decision::Run(None));

@@ -192,7 +192,7 @@ impl Stores {
         let dedup = Dedup::with_shared_store(store)
             .with_lease(lease)
             .with_key_fn(move |request: &KeyContext<'_>| {
-                let key = Key::derive(request.verified());
+                let key = Key::derive(request.verified())?;
                 Some(Key::new(format!("{path} {}", key.as_str())))
             });
         Ok(Some(if setting.fail_open {
