@@ -113,16 +113,17 @@ where
                     Ok(response.map_into_left_body())
                 }
                 Err(rejection) => {
+                    let response = settings.rejection.respond(rejection);
                     tracing::warn!(
                         provider = %settings.verifier.provider(),
-                        status = rejection.status(),
+                        status = response.status().as_u16(),
                         reason = %rejection,
                         method = %req.method(),
                         path = req.path(),
                         "webhook request refused",
                     );
                     let payload = req.take_payload();
-                    let response = hold_until_sent(settings.rejection.respond(rejection), payload);
+                    let response = hold_until_sent(response, payload);
                     Ok(req.into_response(response).map_into_right_body())
                 }
             }

@@ -18,6 +18,7 @@ use tokio::time::{Instant, Sleep};
 use tower_service::Service;
 
 use crate::response::{RejectionResponse, ResponseBody};
+use crate::service::refuse;
 
 pin_project! {
     /// The future returned by [`VerifySignature`](crate::VerifySignature): reads the body
@@ -50,7 +51,7 @@ pin_project! {
             future: S::Future,
         },
         Rejected {
-            rejection: Rejection,
+            response: Option<Response<Full<Bytes>>>,
         },
     }
 }
@@ -109,10 +110,12 @@ where
         }
     }
 
-    /// A future that answers with the response for `rejection` (already logged).
-    pub(crate) fn rejected(rejection: Rejection, rejection_response: R) -> Self {
+    /// A future that answers with `response` (already logged).
+    pub(crate) fn rejected(response: Response<Full<Bytes>>, rejection_response: R) -> Self {
         ResponseFuture {
-            kind: Kind::Rejected { rejection },
+            kind: Kind::Rejected {
+                response: Some(response),
+            },
             rejection_response,
         }
     }
@@ -142,19 +145,26 @@ where
                         )));
                     };
                     let outcome = ready!(poll_body(body, timer, state, cx));
+                    let responder = &*this.rejection_response;
                     match (outcome, pending.take()) {
-                        (Ok(()), Some(state)) => match state.finish() {
-                            Ok((mut inner, request)) => Kind::Inner {
+                        (Ok(()), Some(state)) => match state.finish(responder) {
+                            Finished::Call(mut inner, request) => Kind::Inner {
                                 future: inner.call(request),
                             },
-                            Err(rejection) => Kind::Rejected { rejection },
+                            Finished::Refused(response) => Kind::Rejected {
+                                response: Some(response),
+                            },
                         },
-                        (Err(rejection), Some(state)) => {
-                            crate::service::log_rejection(&state.verifier, &state.parts, rejection);
-                            Kind::Rejected { rejection }
-                        }
+                        (Err(rejection), Some(state)) => Kind::Rejected {
+                            response: Some(refuse(
+                                responder,
+                                &state.verifier,
+                                &state.parts,
+                                rejection,
+                            )),
+                        },
                         (_, None) => Kind::Rejected {
-                            rejection: Rejection::BodyUnreadable,
+                            response: Some(responder.respond(Rejection::BodyUnreadable)),
                         },
                     }
                 }
@@ -162,11 +172,12 @@ where
                     let response = ready!(future.poll(cx))?;
                     return Poll::Ready(Ok(response.map(ResponseBody::inner)));
                 }
-                KindProj::Rejected { rejection } => {
-                    return Poll::Ready(Ok(crate::response::rejected(
-                        this.rejection_response,
-                        *rejection,
-                    )));
+                KindProj::Rejected { response } => {
+                    // Taken once: a future is not polled again after it is ready.
+                    let response = response.take().unwrap_or_else(|| {
+                        this.rejection_response.respond(Rejection::BodyUnreadable)
+                    });
+                    return Poll::Ready(Ok(response.map(ResponseBody::rejected)));
                 }
             };
             self.as_mut().project().kind.set(next);
@@ -215,10 +226,17 @@ where
     }
 }
 
+/// What a buffered request comes to: the inner service and the request to call it with,
+/// or the answer to its refusal.
+enum Finished<S> {
+    Call(S, Request<Full<Bytes>>),
+    Refused(Response<Full<Bytes>>),
+}
+
 impl<S> Pending<S> {
     /// Checks the signature over the collected body; on success, the request for the
-    /// inner service. Logs the outcome.
-    fn finish(self) -> Result<(S, Request<Full<Bytes>>), Rejection> {
+    /// inner service, else `responder`'s response. Logs the outcome.
+    fn finish<R: RejectionResponse>(self, responder: &R) -> Finished<S> {
         let Pending {
             mut parts,
             inner,
@@ -240,12 +258,9 @@ impl<S> Pending<S> {
                 // smaller limit would refuse verified deliveries: it is lifted.
                 #[cfg(feature = "axum")]
                 axum::extract::DefaultBodyLimit::disable().apply(&mut request);
-                Ok((inner, request))
+                Finished::Call(inner, request)
             }
-            Err(rejection) => {
-                crate::service::log_rejection(&verifier, &parts, rejection);
-                Err(rejection)
-            }
+            Err(rejection) => Finished::Refused(refuse(responder, &verifier, &parts, rejection)),
         }
     }
 }

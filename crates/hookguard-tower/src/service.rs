@@ -196,31 +196,40 @@ where
     }
 }
 
-/// Logs `rejection` and answers with the rejection response at once.
+/// Answers `rejection` at once, logged.
 fn reject<S, B, R>(
     verifier: &Verifier,
     parts: &Parts,
     rejection: Rejection,
-    response: R,
+    responder: R,
 ) -> ResponseFuture<S, B, R>
 where
     S: Service<Request<Full<Bytes>>>,
+    R: RejectionResponse,
 {
-    log_rejection(verifier, parts, rejection);
-    ResponseFuture::rejected(rejection, response)
+    let response = refuse(&responder, verifier, parts, rejection);
+    ResponseFuture::rejected(response, responder)
 }
 
-/// The `tracing` event every refused request emits, with the same fields as the actix
-/// adapter's: provider, status, reason, method and path, never a secret.
-pub(crate) fn log_rejection(verifier: &Verifier, parts: &Parts, rejection: Rejection) {
+/// `responder`'s response to `rejection`, and the `tracing` event every refused request
+/// emits, with the same fields as the actix adapter's: provider, the status answered,
+/// reason, method and path, never a secret.
+pub(crate) fn refuse<R: RejectionResponse>(
+    responder: &R,
+    verifier: &Verifier,
+    parts: &Parts,
+    rejection: Rejection,
+) -> Response<Full<Bytes>> {
+    let response = responder.respond(rejection);
     tracing::warn!(
         provider = %verifier.provider(),
-        status = rejection.status(),
+        status = response.status().as_u16(),
         reason = %rejection,
         method = %parts.method,
         path = parts.uri.path(),
         "webhook request refused"
     );
+    response
 }
 
 impl<S, R> fmt::Debug for VerifySignature<S, R>
