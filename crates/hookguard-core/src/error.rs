@@ -189,6 +189,9 @@ impl std::error::Error for Rejection {}
 
 /// A configuration that hookguard refuses at start-up, with a message saying how to fix it.
 ///
+/// Its `Debug` output is that message too, so a `main` returning
+/// `Result<(), Box<dyn Error>>` that stops on it with `?` prints how to fix it.
+///
 /// # Example
 /// ```
 /// use hookguard_core::{ConfigError, Secret};
@@ -196,8 +199,8 @@ impl std::error::Error for Rejection {}
 /// let err = Secret::from_env("HOOKGUARD_DOC_UNSET_VARIABLE").unwrap_err();
 /// assert!(matches!(err, ConfigError::MissingEnvVar { .. }));
 /// assert!(err.to_string().contains("HOOKGUARD_DOC_UNSET_VARIABLE"));
+/// assert_eq!(format!("{err:?}"), err.to_string());
 /// ```
-#[derive(Debug)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// A secret of zero bytes was given.
@@ -269,6 +272,12 @@ pub enum ConfigError {
     },
     /// A [`CustomScheme`](crate::CustomScheme)'s description does not hold together.
     InvalidScheme(SchemeError),
+}
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl fmt::Display for ConfigError {
