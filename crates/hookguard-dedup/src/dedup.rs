@@ -166,7 +166,13 @@ impl Dedup {
     }
 
     /// Derives keys with `key_fn` instead of [`Key::derive`]; `None` lets the request
-    /// through without deduplication. The function runs after verification.
+    /// through without deduplication. The function runs after verification and sees the
+    /// [`Verified`](hookguard_core::Verified) and the headers ([`KeyContext`]), not the body.
+    ///
+    /// It serves senders that send a stable event id in a header. Stripe and Slack sign a
+    /// fresh timestamp on each attempt and carry their event id in the JSON body: no key
+    /// function recognises their retries as copies, and their handlers should record the
+    /// event ids they processed and skip those already seen.
     ///
     /// # Example
     /// ```

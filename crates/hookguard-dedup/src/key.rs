@@ -20,13 +20,19 @@ const KEY_CAPACITY: usize = 24 + 2 * FINGERPRINT_LEN;
 /// the matching signature, hex>` (GitHub's and Shopify's ids are not signed, so they are
 /// not keys: a captured delivery resent under a new id would run again).
 ///
-/// For body-only schemes (PeopleForce, Bindbee) the signature is a keyed digest of the
-/// verified body, so two deliveries of the same body signed with the same secret get the
-/// same key without hashing the body again, however the copy's signature header is
-/// written (spacing, other signatures beside the matching one). A sender that re-signs a retry with a
-/// rotated secret, or signs a timestamp that changes on each attempt (Stripe, Slack),
-/// produces a different key for the retry: give such receivers a key function
-/// ([`Dedup::with_key_fn`](crate::Dedup::with_key_fn)) that reads a stable event id.
+/// For body-only schemes (PeopleForce, Bindbee, GitHub, Shopify) the signature is a keyed
+/// digest of the verified body, so two deliveries of the same body signed with the same
+/// secret get the same key without hashing the body again, however the copy's signature
+/// header is written (spacing, other signatures beside the matching one). Two distinct
+/// deliveries with byte-identical bodies share it too (see [`Key::derive`]).
+///
+/// A sender that re-signs a retry with a rotated secret, or signs a timestamp that changes
+/// on each attempt, produces a different key for the retry. Stripe and Slack do the latter
+/// and carry their event id in the JSON body, which a key function does not see: their
+/// retries are not recognised as copies, and their handlers should record the event ids
+/// they processed and skip those already seen (Stripe's documentation advises logging
+/// processed event ids). A sender that puts a stable event id in a header can be keyed on
+/// it with a key function ([`Dedup::with_key_fn`](crate::Dedup::with_key_fn)).
 ///
 /// # Example
 /// ```
@@ -66,6 +72,26 @@ impl Key {
     /// otherwise the fingerprint of the signature that matched
     /// ([`Verified::signature_fingerprint`]). `None` only if the key's text could not be
     /// written, which does not happen.
+    ///
+    /// For body-only schemes (PeopleForce, Bindbee, GitHub, Shopify) the key depends on the
+    /// body alone, so two distinct deliveries with byte-identical bodies are one delivery:
+    /// Shopify's `orders/create` and `orders/paid` carrying the same JSON, under different
+    /// `X-Shopify-Webhook-Id`s, share a key, and the second is answered `200` with
+    /// `Hookguard-Duplicate: true` without running the handler. The topic and the id are
+    /// left out on purpose: the signature does not cover them, so whoever resends a
+    /// captured delivery could change them to run it again. A receiver that gets such
+    /// deliveries can add the topic header with a key function, accepting that a replayer
+    /// can change an unsigned header:
+    ///
+    /// ```
+    /// use hookguard_dedup::{Dedup, Key, KeyContext};
+    ///
+    /// let dedup = Dedup::in_memory().with_key_fn(|request: &KeyContext<'_>| {
+    ///     let key = Key::derive(request.verified())?;
+    ///     let topic = request.headers().value("X-Shopify-Topic").unwrap_or_default();
+    ///     Some(Key::new(format!("{key}:{}", String::from_utf8_lossy(topic))))
+    /// });
+    /// ```
     ///
     /// # Example
     /// ```
@@ -150,13 +176,16 @@ impl Headers for &[(&str, &str)] {
     }
 }
 
-/// What a key function sees: the verification's result and the request's headers.
+/// What a key function sees: the verification's result and the request's headers, not the
+/// body (an event id that only the body carries, as Stripe's and Slack's, is for the
+/// handler to record).
 ///
 /// # Example
 /// ```
 /// use hookguard_dedup::{Dedup, Key, KeyContext};
 ///
-/// // Stripe signs a fresh timestamp on every attempt: key on the event id header instead.
+/// // A sender that signs a fresh timestamp on every attempt and sends a stable event id
+/// // in an `X-Event-Id` header: key on the header.
 /// let dedup = Dedup::in_memory().with_key_fn(|request: &KeyContext<'_>| {
 ///     let id = std::str::from_utf8(request.headers().value("X-Event-Id")?).ok()?;
 ///     Some(Key::new(format!("{}:event:{id}", request.verified().provider())))

@@ -2,9 +2,9 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // `key` (what identifies a delivery), `store` (the trait and its answers), `memory` and
-// `redis_store` (the two stores), `dedup` (settings), `stage` (the decision both adapters
-// take), `guard` (a held claim, finished once), `admit` (the decision as values,
-// for other servers), then one module per framework.
+// `redis_store` (the two stores; `redis_url` checks and shows the latter's URL), `dedup`
+// (settings), `stage` (the decision both adapters take), `guard` (a held claim, finished
+// once), `admit` (the decision as values, for other servers), then one module per framework.
 
 #[cfg(feature = "actix")]
 pub mod actix;
@@ -15,6 +15,8 @@ mod key;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis_store;
+#[cfg(feature = "redis")]
+mod redis_url;
 mod stage;
 mod store;
 #[cfg(feature = "tower")]

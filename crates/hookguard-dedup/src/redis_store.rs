@@ -7,8 +7,8 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Script};
 
-use crate::dedup::Dedup;
 use crate::key::Key;
+use crate::redis_url;
 use crate::store::{Claim, Store, StoreError, StoreFuture, Token};
 
 /// The value of a completed delivery's key; a claim's value is `c:` and its token.
@@ -60,11 +60,13 @@ pub struct RedisStore {
 pub(crate) const DEFAULT_PREFIX: &str = "hookguard:dedup:";
 
 impl RedisStore {
-    /// Connects to the Redis at `url` (`redis://host:port/db`, `rediss://` with TLS
-    /// support compiled into `redis`), with 1 s connection and response timeouts.
+    /// Connects to the Redis at `url` (`redis://[user:password@]host:port/db`), with 1 s
+    /// connection and response timeouts. TLS (`rediss://`) is not built in: hookguard-dedup
+    /// turns on no TLS feature of the `redis` crate.
     ///
     /// # Errors
-    /// When the URL is invalid or Redis cannot be reached now.
+    /// When the URL is invalid (the message says how to write it), or Redis cannot be
+    /// reached now (the message shows the URL, with `***` for its password, and the cause).
     ///
     /// # Example
     /// ```no_run
@@ -75,10 +77,16 @@ impl RedisStore {
     /// # }
     /// ```
     pub async fn connect(url: &str) -> Result<RedisStore, StoreError> {
-        let client = Client::open(url).map_err(redis_error)?;
-        let connection = ConnectionManager::new_with_config(client, manager_config())
+        let client = redis_url::client(url)?;
+        let shown = redis_url::shown(client.get_connection_info());
+        RedisStore::open(client)
             .await
-            .map_err(redis_error)?;
+            .map_err(|error| StoreError::new(redis_url::not_connected(&shown, &error)))
+    }
+
+    /// Connects through `client` now.
+    pub(crate) async fn open(client: Client) -> Result<RedisStore, redis::RedisError> {
+        let connection = ConnectionManager::new_with_config(client, manager_config()).await?;
         Ok(RedisStore::with_connection(connection))
     }
 
@@ -88,7 +96,7 @@ impl RedisStore {
     /// Call it within a tokio runtime.
     ///
     /// # Errors
-    /// When the URL is invalid.
+    /// When the URL is invalid (the message says how to write it).
     ///
     /// # Example
     /// ```
@@ -101,7 +109,7 @@ impl RedisStore {
     /// # }
     /// ```
     pub fn lazy(url: &str) -> Result<RedisStore, StoreError> {
-        let client = Client::open(url).map_err(redis_error)?;
+        let client = redis_url::client(url)?;
         let connection = ConnectionManager::new_lazy_with_config(client, manager_config())
             .map_err(redis_error)?;
         Ok(RedisStore::with_connection(connection))
@@ -167,40 +175,6 @@ impl RedisStore {
     /// ```
     pub fn redis_key(&self, key: &Key) -> String {
         format!("{}{{{}}}", self.prefix, key)
-    }
-}
-
-impl Dedup {
-    /// Deduplicates in memory ([`Dedup::in_memory`]) when the environment variable `name`
-    /// is unset, and through the Redis at its URL when it is set: one switch for a
-    /// receiver that runs alone or in a fleet.
-    ///
-    /// # Errors
-    /// When the variable is not UTF-8, or Redis cannot be reached (the message never
-    /// repeats the URL, which may hold a password).
-    ///
-    /// # Example
-    /// ```
-    /// use hookguard_dedup::Dedup;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), hookguard_dedup::StoreError> {
-    /// // Unset here: in memory.
-    /// let dedup = Dedup::from_env("HOOKGUARD_DOC_EXAMPLE_REDIS_URL").await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn from_env(name: &str) -> Result<Dedup, StoreError> {
-        match std::env::var(name) {
-            Err(std::env::VarError::NotPresent) => Ok(Dedup::in_memory()),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                Err(StoreError::new(format!("{name} is not valid UTF-8")))
-            }
-            Ok(url) => match RedisStore::connect(&url).await {
-                Ok(store) => Ok(Dedup::new(store)),
-                Err(error) => Err(StoreError::new(format!("{name}: {error}"))),
-            },
-        }
     }
 }
 

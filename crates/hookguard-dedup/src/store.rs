@@ -233,6 +233,14 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// What went wrong, without the "deduplication store error" in front: for an error
+    /// built from another, so that the prefix is written once.
+    pub(crate) fn description(&self) -> &str {
+        &self.message
+    }
+}
+
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "deduplication store error: {}", self.message)
