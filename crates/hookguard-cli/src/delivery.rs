@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use clap::Args;
-use hookguard_core::{Provider, Signer, MAX_DELIVERY_ID};
+use hookguard_core::{Provider, Signer, MAX_DELIVERY_ID, MAX_TIMESTAMP_DIGITS};
 
 use crate::options::{BodyArgs, ProviderArgs, SigningSecretArgs};
 use crate::Failure;
@@ -30,8 +30,7 @@ pub(crate) struct DeliveryArgs {
     id: Option<String>,
 
     /// The timestamp, for schemes that sign one (stripe, slack, standard-webhooks, svix,
-    /// discord).
-    /// Default: now.
+    /// discord): 0 to 999999999999, as receivers accept. Default: now.
     #[arg(long, value_name = "UNIX_SECONDS")]
     timestamp: Option<u64>,
 }
@@ -96,6 +95,15 @@ impl DeliveryArgs {
             Some(_) if !provider.signs_timestamp() => Err(Failure::usage(format_args!(
                 "{provider} signs no timestamp: drop --timestamp"
             ))),
+            // Receivers refuse a longer timestamp, so a delivery signed with one could
+            // never verify.
+            Some(timestamp) if timestamp.to_string().len() > MAX_TIMESTAMP_DIGITS => {
+                Err(Failure::usage(format_args!(
+                    "invalid --timestamp {timestamp}: give Unix seconds from 0 to {} (at most \
+                     {MAX_TIMESTAMP_DIGITS} decimal digits, as receivers accept)",
+                    "9".repeat(MAX_TIMESTAMP_DIGITS)
+                )))
+            }
             Some(timestamp) => Ok(timestamp),
             None => Ok(SystemTime::now()
                 .duration_since(SystemTime::UNIX_EPOCH)

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use clap::Args;
-use hookguard_core::{Provider, Rejection, Verified, Verifier, VerifierBuilder};
+use hookguard_core::{Malformed, Provider, Rejection, Verified, Verifier, VerifierBuilder};
 
 use crate::headers::{self, RequestHeader};
 use crate::options::{BodyArgs, ProviderArgs, VerifyingSecretArgs};
@@ -41,12 +41,12 @@ pub(crate) struct VerifyArgs {
     signature: Option<String>,
 
     /// Check the timestamp against this time (Unix seconds) instead of the system clock,
-    /// to verify a delivery captured earlier.
+    /// to verify a delivery captured earlier (schemes that sign a timestamp).
     #[arg(long, value_name = "UNIX_SECONDS")]
     now: Option<u64>,
 
-    /// How far the timestamp may be from the clock, either way (default: the scheme file's
-    /// `tolerance_seconds`, else 5 minutes).
+    /// How far the timestamp may be from the clock, either way, for schemes that sign one
+    /// (default: the scheme file's `tolerance_seconds`, else 5 minutes).
     #[arg(long, value_name = "SECONDS")]
     tolerance: Option<u64>,
 
@@ -60,10 +60,23 @@ pub(crate) struct VerifyArgs {
 ///
 /// # Errors
 /// Exit code 1 with the rejection reason when the request does not verify, exit code 2 for
-/// configuration errors, unreadable bodies and a `--signature` given alongside a `-H` for
-/// the same header.
+/// configuration errors, unreadable bodies, a `--signature` given alongside a `-H` for
+/// the same header, and `--now` or `--tolerance` for a scheme without a timestamp.
 pub(crate) fn run(args: &VerifyArgs) -> Result<(), Failure> {
     let provider = args.provider.provider()?;
+    if !provider.signs_timestamp() {
+        // Nothing would be checked against them: say so rather than ignore them.
+        for (given, flag) in [
+            (args.now.is_some(), "--now"),
+            (args.tolerance.is_some(), "--tolerance"),
+        ] {
+            if given {
+                return Err(Failure::usage(format_args!(
+                    "{provider} signs no timestamp: drop {flag}"
+                )));
+            }
+        }
+    }
     let mut request = args.headers.clone();
     if let Some(signature) = &args.signature {
         if request
@@ -100,7 +113,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(), Failure> {
         Ok(verified) => write_stdout(outcome(&verified).as_bytes()),
         Err(rejection) => Err(Failure::failed(format_args!(
             "invalid: {}",
-            reason(&rejection, verifier.provider(), &body)
+            reason(&rejection, verifier.provider(), &body, args.now.is_some())
         ))),
     }
 }
@@ -118,9 +131,10 @@ fn outcome(verified: &Verified) -> String {
     line
 }
 
-/// The rejection, naming the header to add when one is missing, and the usual cause of a
-/// mismatch when `body` ends with a line break.
-fn reason(rejection: &Rejection, provider: &Provider, body: &[u8]) -> String {
+/// The rejection, naming the header to add when one is missing, the prefix a value lacks,
+/// the usual cause of a mismatch when `body` ends with a line break, and `--now` for a
+/// timestamp outside the tolerance of the system clock (`clock_given` false).
+fn reason(rejection: &Rejection, provider: &Provider, body: &[u8], clock_given: bool) -> String {
     let header = match rejection {
         Rejection::MissingSignature => Some(provider.header_name()),
         Rejection::MissingDeliveryId => provider.delivery_id_header(),
@@ -130,6 +144,14 @@ fn reason(rejection: &Rejection, provider: &Provider, body: &[u8]) -> String {
     match (header, rejection) {
         (Some(name), _) => format!("{rejection} (give -H '{name}: ...')"),
         (None, Rejection::BodyNotUtf8) => format!("{rejection} (--allow-non-utf8 accepts it)"),
+        (None, Rejection::MalformedSignature(Malformed::MissingPrefix)) => format!(
+            "{rejection} (the value starts with `{}`)",
+            provider.prefix()
+        ),
+        (None, Rejection::TimestampOutsideTolerance { .. }) if !clock_given => format!(
+            "{rejection} (to replay a captured delivery, --now UNIX_SECONDS sets the time to \
+             check against)"
+        ),
         (None, Rejection::Mismatch) if body.ends_with(b"\n") => format!(
             "{rejection} (the body ends with a line break, which is signed too: `echo` adds \
              one, `printf '%s'` does not)"
