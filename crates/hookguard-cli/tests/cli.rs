@@ -24,6 +24,8 @@ mod scheme_vectors;
 mod schemes;
 #[path = "cli/send.rs"]
 mod send;
+#[path = "cli/send_errors.rs"]
+mod send_errors;
 #[path = "cli/timestamps.rs"]
 mod timestamps;
 #[path = "cli/vectors.rs"]
