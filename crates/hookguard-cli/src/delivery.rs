@@ -1,6 +1,7 @@
 //! What `sign` and `send` share: a scheme, one secret, a body, and the delivery's id and
 //! timestamp, signed into the headers a sender adds.
 
+use std::io::Write as _;
 use std::time::SystemTime;
 
 use clap::Args;
@@ -43,6 +44,20 @@ pub(crate) struct SignedDelivery {
     pub(crate) headers: Vec<(String, String)>,
     /// The body, byte for byte as read.
     pub(crate) body: Vec<u8>,
+    /// For Ed25519 schemes, the public key matching the private key that signed, as
+    /// `verify` and the receiver take it.
+    pub(crate) public_key: Option<String>,
+}
+
+impl SignedDelivery {
+    /// Writes `public key for verify: KEY` to stderr for Ed25519 schemes (stdout keeps
+    /// what the command prints).
+    pub(crate) fn tell_public_key(&self) {
+        if let Some(key) = &self.public_key {
+            // Nothing sensible is left to do if stderr itself is gone.
+            let _ = writeln!(std::io::stderr(), "public key for verify: {key}");
+        }
+    }
 }
 
 impl DeliveryArgs {
@@ -61,6 +76,7 @@ impl DeliveryArgs {
         Ok(SignedDelivery {
             headers: signer.sign_headers(&id, timestamp, &body),
             body,
+            public_key: signer.public_key(),
         })
     }
 

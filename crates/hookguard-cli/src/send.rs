@@ -61,7 +61,8 @@ fn target(url: &str) -> Result<Uri, Failure> {
 }
 
 /// Signs the body, POSTs it with every header the scheme adds, prints the status line, the
-/// response's `Hookguard-*` and `Retry-After` headers, and the response body.
+/// response's `Hookguard-*` and `Retry-After` headers, and the response body; for Ed25519
+/// schemes, the public key matching the private key on stderr.
 ///
 /// Redirects are not followed: a provider delivers to the configured URL only, so a `3xx`
 /// answer is reported like any other non-`2xx` one.
@@ -78,6 +79,7 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), Failure> {
         )));
     }
     let delivery = args.delivery.sign()?;
+    delivery.tell_public_key();
 
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)

@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use clap::Args;
-use hookguard_core::{Malformed, Provider, Rejection, Verified, Verifier, VerifierBuilder};
+use hookguard_core::{
+    ConfigError, Malformed, Provider, Rejection, Verified, Verifier, VerifierBuilder,
+};
 
 use crate::headers::{self, RequestHeader};
 use crate::options::{BodyArgs, ProviderArgs, VerifyingSecretArgs};
@@ -106,7 +108,13 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(), Failure> {
     if let Some(now) = args.now {
         builder = builder.clock(move || now);
     }
-    let verifier = builder.build()?;
+    let verifier = builder.build().map_err(|error| match error {
+        ConfigError::InvalidEd25519Key { .. } => Failure::usage(format_args!(
+            "{error} (verify takes the sender's public key; `hookguard sign` prints the one \
+             matching a private key on stderr)"
+        )),
+        error => Failure::from(error),
+    })?;
     let body = args.body.read()?;
 
     match verifier.verify_request(|name| headers::values(&request, name), &body) {

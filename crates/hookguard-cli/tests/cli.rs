@@ -10,6 +10,8 @@
 
 mod support;
 
+#[path = "cli/ed25519_keys.rs"]
+mod ed25519_keys;
 #[path = "cli/exit_codes.rs"]
 mod exit_codes;
 #[path = "cli/one_shot.rs"]
