@@ -1,10 +1,11 @@
 //! What `sign` and `send` share: a scheme, one secret, a body, and the delivery's id and
 //! timestamp, signed into the headers a sender adds.
 
+use std::io::Write as _;
 use std::time::SystemTime;
 
 use clap::Args;
-use hookguard_core::{Provider, Signer, MAX_DELIVERY_ID};
+use hookguard_core::{Provider, Signer, MAX_DELIVERY_ID, MAX_TIMESTAMP_DIGITS};
 
 use crate::options::{BodyArgs, ProviderArgs, SigningSecretArgs};
 use crate::Failure;
@@ -30,8 +31,7 @@ pub(crate) struct DeliveryArgs {
     id: Option<String>,
 
     /// The timestamp, for schemes that sign one (stripe, slack, standard-webhooks, svix,
-    /// discord).
-    /// Default: now.
+    /// discord): 0 to 999999999999, as receivers accept. Default: now.
     #[arg(long, value_name = "UNIX_SECONDS")]
     timestamp: Option<u64>,
 }
@@ -44,6 +44,20 @@ pub(crate) struct SignedDelivery {
     pub(crate) headers: Vec<(String, String)>,
     /// The body, byte for byte as read.
     pub(crate) body: Vec<u8>,
+    /// For Ed25519 schemes, the public key matching the private key that signed, as
+    /// `verify` and the receiver take it.
+    pub(crate) public_key: Option<String>,
+}
+
+impl SignedDelivery {
+    /// Writes `public key for verify: KEY` to stderr for Ed25519 schemes (stdout keeps
+    /// what the command prints).
+    pub(crate) fn tell_public_key(&self) {
+        if let Some(key) = &self.public_key {
+            // Nothing sensible is left to do if stderr itself is gone.
+            let _ = writeln!(std::io::stderr(), "public key for verify: {key}");
+        }
+    }
 }
 
 impl DeliveryArgs {
@@ -62,6 +76,7 @@ impl DeliveryArgs {
         Ok(SignedDelivery {
             headers: signer.sign_headers(&id, timestamp, &body),
             body,
+            public_key: signer.public_key(),
         })
     }
 
@@ -96,6 +111,15 @@ impl DeliveryArgs {
             Some(_) if !provider.signs_timestamp() => Err(Failure::usage(format_args!(
                 "{provider} signs no timestamp: drop --timestamp"
             ))),
+            // Receivers refuse a longer timestamp, so a delivery signed with one could
+            // never verify.
+            Some(timestamp) if timestamp.to_string().len() > MAX_TIMESTAMP_DIGITS => {
+                Err(Failure::usage(format_args!(
+                    "invalid --timestamp {timestamp}: give Unix seconds from 0 to {} (at most \
+                     {MAX_TIMESTAMP_DIGITS} decimal digits, as receivers accept)",
+                    "9".repeat(MAX_TIMESTAMP_DIGITS)
+                )))
+            }
             Some(timestamp) => Ok(timestamp),
             None => Ok(SystemTime::now()
                 .duration_since(SystemTime::UNIX_EPOCH)

@@ -38,7 +38,8 @@ struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the headers a provider would send with a body, one `Name: value` per line.
+    /// Print the headers a provider would send with a body, one `Name: value` per line
+    /// (for Ed25519 schemes, the public key `verify` takes goes to stderr).
     Sign(sign::SignArgs),
     /// Check a request's headers (`-H`) and body (exit 0 valid, 1 invalid, 2 usage).
     Verify(verify::VerifyArgs),

@@ -29,8 +29,40 @@ pub(crate) struct SendArgs {
     timeout: u64,
 }
 
+/// `url` parsed, if it is an absolute `http://` or `https://` URL whose port (if any) is
+/// 1 to 65535.
+///
+/// # Errors
+/// A usage failure saying what to give instead.
+fn target(url: &str) -> Result<Uri, Failure> {
+    let absolute = || {
+        Failure::usage(format_args!(
+            "invalid --url {url:?}: give an absolute http:// or https:// URL"
+        ))
+    };
+    let uri: Uri = url.parse().map_err(|_| absolute())?;
+    let Some(authority) = uri.authority() else {
+        return Err(absolute());
+    };
+    if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
+        return Err(absolute());
+    }
+    // `Uri` takes any digits after the host's colon, and a port it cannot read as a
+    // `u16` would reach a different port or none; an IPv6 host ends in `]`, not digits.
+    if let Some((_, port)) = authority.as_str().rsplit_once(':') {
+        let valid = port.parse::<u16>().is_ok_and(|port| port != 0);
+        if !port.is_empty() && port.bytes().all(|byte| byte.is_ascii_digit()) && !valid {
+            return Err(Failure::usage(format_args!(
+                "invalid --url {url:?}: the port must be 1 to 65535"
+            )));
+        }
+    }
+    Ok(uri)
+}
+
 /// Signs the body, POSTs it with every header the scheme adds, prints the status line, the
-/// response's `Hookguard-*` and `Retry-After` headers, and the response body.
+/// response's `Hookguard-*` and `Retry-After` headers, and the response body; for Ed25519
+/// schemes, the public key matching the private key on stderr.
 ///
 /// Redirects are not followed: a provider delivers to the configured URL only, so a `3xx`
 /// answer is reported like any other non-`2xx` one.
@@ -39,16 +71,7 @@ pub(crate) struct SendArgs {
 /// Exit code 1 when the answer is not `2xx` or the delivery fails (connection refused,
 /// timeout, TLS error), exit code 2 for configuration errors, unreadable bodies and bad URLs.
 pub(crate) fn run(args: &SendArgs) -> Result<(), Failure> {
-    let uri: Uri = args
-        .url
-        .parse()
-        .map_err(|error| Failure::usage(format_args!("invalid --url {:?}: {error}", args.url)))?;
-    if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
-        return Err(Failure::usage(format_args!(
-            "invalid --url {:?}: give an absolute http:// or https:// URL",
-            args.url
-        )));
-    }
+    let uri = target(&args.url)?;
     if ureq::http::HeaderValue::from_str(&args.content_type).is_err() {
         return Err(Failure::usage(format_args!(
             "invalid --content-type {:?}: use printable ASCII, e.g. application/json",
@@ -56,6 +79,7 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), Failure> {
         )));
     }
     let delivery = args.delivery.sign()?;
+    delivery.tell_public_key();
 
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -67,9 +91,15 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), Failure> {
         agent.post(uri).header("Content-Type", &args.content_type),
         |request, (name, value)| request.header(name, value),
     );
-    let mut response = request.send(&delivery.body[..]).map_err(|error| {
-        Failure::failed(format_args!("delivery to {} failed: {error}", args.url))
-    })?;
+    let mut response = request
+        .send(&delivery.body[..])
+        .map_err(|error| match error {
+            ureq::Error::Timeout(_) => Failure::failed(format_args!(
+                "delivery to {} timed out after {} s: raise --timeout for a slow receiver",
+                args.url, args.timeout
+            )),
+            error => Failure::failed(format_args!("delivery to {} failed: {error}", args.url)),
+        })?;
 
     let status = response.status();
     write_stdout(

@@ -15,7 +15,8 @@ pub(crate) struct SignArgs {
     delivery: DeliveryArgs,
 }
 
-/// Signs the body and prints each header as `Name: value`, the signature header first.
+/// Signs the body and prints each header as `Name: value`, the signature header first;
+/// for Ed25519 schemes, the matching public key on stderr.
 ///
 /// # Errors
 /// Exit code 2 for configuration errors (missing secret, bad custom header, an id or a
@@ -27,5 +28,7 @@ pub(crate) fn run(args: &SignArgs) -> Result<(), Failure> {
         // Writing to a `String` cannot fail.
         let _ = writeln!(lines, "{name}: {value}");
     }
-    write_stdout(lines.as_bytes())
+    write_stdout(lines.as_bytes())?;
+    delivery.tell_public_key();
+    Ok(())
 }

@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use clap::Args;
-use hookguard_core::{Provider, Rejection, Verified, Verifier, VerifierBuilder};
+use hookguard_core::{
+    ConfigError, Malformed, Provider, Rejection, Verified, Verifier, VerifierBuilder,
+};
 
 use crate::headers::{self, RequestHeader};
 use crate::options::{BodyArgs, ProviderArgs, VerifyingSecretArgs};
@@ -41,12 +43,12 @@ pub(crate) struct VerifyArgs {
     signature: Option<String>,
 
     /// Check the timestamp against this time (Unix seconds) instead of the system clock,
-    /// to verify a delivery captured earlier.
+    /// to verify a delivery captured earlier (schemes that sign a timestamp).
     #[arg(long, value_name = "UNIX_SECONDS")]
     now: Option<u64>,
 
-    /// How far the timestamp may be from the clock, either way (default: the scheme file's
-    /// `tolerance_seconds`, else 5 minutes).
+    /// How far the timestamp may be from the clock, either way, for schemes that sign one
+    /// (default: the scheme file's `tolerance_seconds`, else 5 minutes).
     #[arg(long, value_name = "SECONDS")]
     tolerance: Option<u64>,
 
@@ -60,10 +62,23 @@ pub(crate) struct VerifyArgs {
 ///
 /// # Errors
 /// Exit code 1 with the rejection reason when the request does not verify, exit code 2 for
-/// configuration errors, unreadable bodies and a `--signature` given alongside a `-H` for
-/// the same header.
+/// configuration errors, unreadable bodies, a `--signature` given alongside a `-H` for
+/// the same header, and `--now` or `--tolerance` for a scheme without a timestamp.
 pub(crate) fn run(args: &VerifyArgs) -> Result<(), Failure> {
     let provider = args.provider.provider()?;
+    if !provider.signs_timestamp() {
+        // Nothing would be checked against them: say so rather than ignore them.
+        for (given, flag) in [
+            (args.now.is_some(), "--now"),
+            (args.tolerance.is_some(), "--tolerance"),
+        ] {
+            if given {
+                return Err(Failure::usage(format_args!(
+                    "{provider} signs no timestamp: drop {flag}"
+                )));
+            }
+        }
+    }
     let mut request = args.headers.clone();
     if let Some(signature) = &args.signature {
         if request
@@ -93,14 +108,20 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(), Failure> {
     if let Some(now) = args.now {
         builder = builder.clock(move || now);
     }
-    let verifier = builder.build()?;
+    let verifier = builder.build().map_err(|error| match error {
+        ConfigError::InvalidEd25519Key { .. } => Failure::usage(format_args!(
+            "{error} (verify takes the sender's public key; `hookguard sign` prints the one \
+             matching a private key on stderr)"
+        )),
+        error => Failure::from(error),
+    })?;
     let body = args.body.read()?;
 
     match verifier.verify_request(|name| headers::values(&request, name), &body) {
         Ok(verified) => write_stdout(outcome(&verified).as_bytes()),
         Err(rejection) => Err(Failure::failed(format_args!(
             "invalid: {}",
-            reason(&rejection, verifier.provider(), &body)
+            reason(&rejection, verifier.provider(), &body, args.now.is_some())
         ))),
     }
 }
@@ -118,9 +139,10 @@ fn outcome(verified: &Verified) -> String {
     line
 }
 
-/// The rejection, naming the header to add when one is missing, and the usual cause of a
-/// mismatch when `body` ends with a line break.
-fn reason(rejection: &Rejection, provider: &Provider, body: &[u8]) -> String {
+/// The rejection, naming the header to add when one is missing, the prefix a value lacks,
+/// the usual cause of a mismatch when `body` ends with a line break, and `--now` for a
+/// timestamp outside the tolerance of the system clock (`clock_given` false).
+fn reason(rejection: &Rejection, provider: &Provider, body: &[u8], clock_given: bool) -> String {
     let header = match rejection {
         Rejection::MissingSignature => Some(provider.header_name()),
         Rejection::MissingDeliveryId => provider.delivery_id_header(),
@@ -130,6 +152,14 @@ fn reason(rejection: &Rejection, provider: &Provider, body: &[u8]) -> String {
     match (header, rejection) {
         (Some(name), _) => format!("{rejection} (give -H '{name}: ...')"),
         (None, Rejection::BodyNotUtf8) => format!("{rejection} (--allow-non-utf8 accepts it)"),
+        (None, Rejection::MalformedSignature(Malformed::MissingPrefix)) => format!(
+            "{rejection} (the value starts with `{}`)",
+            provider.prefix()
+        ),
+        (None, Rejection::TimestampOutsideTolerance { .. }) if !clock_given => format!(
+            "{rejection} (to replay a captured delivery, --now UNIX_SECONDS sets the time to \
+             check against)"
+        ),
         (None, Rejection::Mismatch) if body.ends_with(b"\n") => format!(
             "{rejection} (the body ends with a line break, which is signed too: `echo` adds \
              one, `printf '%s'` does not)"

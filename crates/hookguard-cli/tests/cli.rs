@@ -10,6 +10,8 @@
 
 mod support;
 
+#[path = "cli/ed25519_keys.rs"]
+mod ed25519_keys;
 #[path = "cli/exit_codes.rs"]
 mod exit_codes;
 #[path = "cli/one_shot.rs"]
@@ -24,6 +26,10 @@ mod scheme_vectors;
 mod schemes;
 #[path = "cli/send.rs"]
 mod send;
+#[path = "cli/send_errors.rs"]
+mod send_errors;
+#[path = "cli/timestamps.rs"]
+mod timestamps;
 #[path = "cli/vectors.rs"]
 mod vectors;
 

@@ -33,6 +33,24 @@ pub(crate) enum SigningKey {
     Ed25519(ed25519_dalek::SigningKey),
 }
 
+impl SigningKey {
+    /// The public key that checks this key's signatures, written as a verifier of `form`
+    /// reads it (`whpk_` and standard base64, or Discord's hex); `None` for an HMAC key,
+    /// which both sides share.
+    pub(crate) fn public_key(&self, form: SecretForm) -> Option<String> {
+        let SigningKey::Ed25519(key) = self else {
+            return None;
+        };
+        let public = key.verifying_key();
+        Some(match form {
+            SecretForm::Ed25519Hex => hex::encode(public.as_bytes()),
+            SecretForm::Raw | SecretForm::Whsec => {
+                format!("whpk_{}", STANDARD.encode(public.as_bytes()))
+            }
+        })
+    }
+}
+
 /// What a secret is, in a scheme's secret form.
 enum Material {
     Hmac(Zeroizing<Vec<u8>>),
@@ -211,6 +229,27 @@ mod tests {
                 ));
             }
         }
+    }
+
+    #[test]
+    fn a_signer_gives_the_public_key_its_verifier_reads() {
+        // RFC 8032, section 7.1, test 1.
+        let seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+        let public = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        let discord = Signer::new(Provider::Discord, secret(seed)).unwrap();
+        assert_eq!(discord.public_key().as_deref(), Some(public));
+        let whsk = format!("whsk_{}", STANDARD.encode(hex::decode(seed).unwrap()));
+        let whpk = format!("whpk_{}", STANDARD.encode(hex::decode(public).unwrap()));
+        let standard = Signer::new(Provider::StandardWebhooks, secret(&whsk)).unwrap();
+        assert_eq!(standard.public_key(), Some(whpk));
+        let hmac = Signer::new(Provider::StandardWebhooks, secret("whsec_AAAA")).unwrap();
+        assert_eq!(hmac.public_key(), None);
+        assert_eq!(
+            Signer::new(Provider::GitHub, secret("s"))
+                .unwrap()
+                .public_key(),
+            None
+        );
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub use error::{ConfigError, Malformed, Rejection};
 pub use outcome::{KeyId, Verified, FINGERPRINT_LEN};
 pub use provider::Provider;
 pub use secret::Secret;
-pub use signature::{Signature, MAX_DELIVERY_ID, MAX_SIGNATURES};
+pub use signature::{Signature, MAX_DELIVERY_ID, MAX_SIGNATURES, MAX_TIMESTAMP_DIGITS};
 pub use signer::Signer;
 pub use verifier::Verifier;
 

@@ -5,7 +5,7 @@
 //! # Security
 //! Every header is bounded: a signature header of more than [`MAX_SIGNATURES`] items is
 //! refused, a delivery id must be 1 to [`MAX_DELIVERY_ID`] visible ASCII characters and a
-//! timestamp 1 to 12 digits. In a list, an item that is empty, truncated or of another
+//! timestamp 1 to [`MAX_TIMESTAMP_DIGITS`] digits. In a list, an item that is empty, truncated or of another
 //! version is skipped and can never match; a list with no usable item is refused.
 //!
 //! # Errors
@@ -31,8 +31,8 @@ pub const MAX_DELIVERY_ID: usize = 256;
 /// delivery id (a UUID, Svix's `msg_` ids), a timestamp and the text around them.
 const BEFORE_BODY_BUFFER: usize = 128;
 
-/// The longest timestamp accepted, in digits.
-const MAX_TIMESTAMP_DIGITS: usize = 12;
+/// The longest timestamp accepted, in decimal digits: Unix seconds up to 999999999999.
+pub const MAX_TIMESTAMP_DIGITS: usize = 12;
 
 /// An Ed25519 signature's bytes.
 pub(crate) type Ed25519Bytes = [u8; ED25519_SIGNATURE_LEN];

@@ -153,6 +153,28 @@ impl Signer {
         }
     }
 
+    /// The public key a receiver verifies this signer's signatures with, for Ed25519
+    /// schemes, in the form a [`Verifier`](crate::Verifier) takes as its secret: Discord's
+    /// 64 hex digits, or `whpk_` and standard base64 for Standard Webhooks (`v1a`).
+    /// `None` for HMAC schemes, whose secret is the same on both sides.
+    ///
+    /// # Example
+    /// ```
+    /// use hookguard_core::{Provider, Secret, Signer, Verifier};
+    ///
+    /// // RFC 8032, section 7.1, test 1: a private key seed and its public key.
+    /// let seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+    /// let signer = Signer::new(Provider::Discord, Secret::new(seed)?)?;
+    /// let public = signer.public_key().unwrap_or_default();
+    /// assert_eq!(public, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+    /// Verifier::new(Provider::Discord, Secret::new(public)?)?;
+    /// assert_eq!(Signer::new(Provider::GitHub, Secret::new("s")?)?.public_key(), None);
+    /// # Ok::<(), hookguard_core::ConfigError>(())
+    /// ```
+    pub fn public_key(&self) -> Option<String> {
+        self.key.public_key(self.provider.spec().secret)
+    }
+
     /// The header to send the value in, in the provider's documented spelling.
     ///
     /// # Example

@@ -1,7 +1,7 @@
 //! The senders' own vectors (`tests/vectors/schemes.tsv`, made by their Python packages)
 //! through the binary: `verify` gives every row its verdict and reason, at the row's clock
-//! (`--now`); `sign` with the row's id and timestamp prints the row's headers (signing
-//! Ed25519 rows with the row's private key).
+//! (`--now`, for the schemes with a timestamp); `sign` with the row's id and timestamp
+//! prints the row's headers (signing Ed25519 rows with the row's private key).
 
 use std::collections::BTreeMap;
 
@@ -104,8 +104,12 @@ fn verify_gives_every_row_its_verdict_and_sign_prints_its_headers() {
         let body = write_file(&dir, &format!("{n}.body"), &row.body);
 
         let mut verify = hookguard();
+        verify.args(["verify", "--provider", provider]);
+        // GitHub and Shopify sign no timestamp: verify refuses a clock for them.
+        if !matches!(provider, "github" | "shopify") {
+            verify.args(["--now", row.now]);
+        }
         verify
-            .args(["verify", "--provider", provider, "--now", row.now])
             .args(header_args(&row.headers))
             .arg("--secret-file")
             .arg(&key)
