@@ -8,26 +8,10 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use hookguard::Provider;
+use hookguard_test_support::log::Captured;
 use support::http::{send, Body, Request};
 use support::servers::{self, signed, BB_CURRENT, BB_PREVIOUS, GH_SECRET, PF_SECRET, SMALL_LIMIT};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// One request and what it must leave behind.
 struct Case {
@@ -59,12 +43,7 @@ fn case(
 #[allow(clippy::too_many_lines, reason = "one table of cases and its checks")]
 fn refusals_log_their_reason_and_nothing_secret() {
     let captured = Captured::default();
-    let writer = captured.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .init();
+    captured.init().unwrap();
 
     let body = br#"{"action":"employee_create","id":1}"#.to_vec();
     let pf = signed(Provider::PeopleForce, PF_SECRET, &body);
@@ -217,7 +196,7 @@ fn refusals_log_their_reason_and_nothing_secret() {
     }
     std::thread::sleep(servers::READ_TIMEOUT);
 
-    let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let text = captured.text();
     for secret in [PF_SECRET, BB_CURRENT, BB_PREVIOUS, GH_SECRET] {
         for form in [secret.to_owned(), hex::encode(secret)] {
             assert!(!text.contains(&form), "secret {secret:?} logged:\n{text}");

@@ -4,49 +4,23 @@
 
 #![allow(clippy::unwrap_used, reason = "test code fails loudly")]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use actix_web::{test as actix_test, web, App, HttpResponse};
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use hookguard_core::{Provider, Rejection, Secret, Signer, Verifier};
+use hookguard_test_support::log::Captured;
 use tower::ServiceExt;
 
 const SECRET: &str = "rejection-logs-secret";
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    /// Sets this thread's subscriber until the guard drops.
-    fn install(&self) -> tracing::subscriber::DefaultGuard {
-        let writer = self.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        tracing::subscriber::set_default(subscriber)
-    }
-
-    fn refusals(&self) -> Vec<String> {
-        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        let refused = text.lines().filter(|line| line.contains("request refused"));
-        refused.map(str::to_owned).collect()
-    }
+/// The `warn` events of refused requests that `captured` holds.
+fn refusals(captured: &Captured) -> Vec<String> {
+    let lines = captured.lines().into_iter();
+    lines
+        .filter(|line| line.contains("request refused"))
+        .collect()
 }
 
 fn verifier() -> Verifier {
@@ -67,7 +41,7 @@ fn unauthorized(_: Rejection) -> Response<&'static str> {
 #[tokio::test(flavor = "current_thread")]
 async fn axum_logs_the_status_its_custom_rejection_answered() {
     let captured = Captured::default();
-    let _subscriber = captured.install();
+    let _subscriber = captured.set_default();
     let layer = hookguard_tower::VerifySignatureLayer::new(verifier())
         .with_max_body_size(16)
         .with_rejection(unauthorized);
@@ -97,7 +71,7 @@ async fn axum_logs_the_status_its_custom_rejection_answered() {
             .unwrap();
         assert_eq!(&text[..], b"unauthorized");
     }
-    let refusals = captured.refusals();
+    let refusals = refusals(&captured);
     assert_eq!(refusals.len(), cases.len(), "{refusals:#?}");
     for (line, (_, _, reason)) in refusals.iter().zip(&cases) {
         assert!(line.contains("status=401"), "{line}");
@@ -108,7 +82,7 @@ async fn axum_logs_the_status_its_custom_rejection_answered() {
 #[actix_web::test]
 async fn actix_logs_the_status_its_custom_rejection_answered() {
     let captured = Captured::default();
-    let _subscriber = captured.install();
+    let _subscriber = captured.set_default();
     let guard = hookguard_actix::VerifySignature::new(verifier())
         .with_rejection(|_: Rejection| HttpResponse::Unauthorized().body("unauthorized"));
     let app = actix_test::init_service(
@@ -125,7 +99,7 @@ async fn actix_logs_the_status_its_custom_rejection_answered() {
     let response = actix_test::call_service(&app, request).await;
     assert_eq!(response.status().as_u16(), 401);
     assert_eq!(&actix_test::read_body(response).await[..], b"unauthorized");
-    let refusals = captured.refusals();
+    let refusals = refusals(&captured);
     assert_eq!(refusals.len(), 1, "{refusals:#?}");
     assert!(refusals[0].contains("status=401"), "{}", refusals[0]);
 }

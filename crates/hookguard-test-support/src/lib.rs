@@ -1,6 +1,8 @@
 //! Test-only helpers shared by every hookguard test suite (the workspace's `tests/`, each
 //! crate's `tests/`, the examples' tests). Not published; a dev-dependency only.
 //!
+//! [`log`] keeps what a `tracing` subscriber writes in memory, for tests that read it.
+//!
 //! [`redis`] starts real `redis-server` processes (or skips a test, saying how to run it,
 //! where there is none).
 //!
@@ -44,4 +46,5 @@
 #![forbid(unsafe_code)]
 
 pub mod http;
+pub mod log;
 pub mod redis;
