@@ -32,8 +32,23 @@ pub(crate) struct DeliveryArgs {
 
     /// The timestamp, for schemes that sign one (stripe, slack, standard-webhooks, svix,
     /// discord): 0 to 999999999999, as receivers accept. Default: now.
-    #[arg(long, value_name = "UNIX_SECONDS")]
+    #[arg(long, value_name = "UNIX_SECONDS", value_parser = unix_seconds)]
     timestamp: Option<u64>,
+}
+
+/// A `--timestamp` receivers accept: at most [`MAX_TIMESTAMP_DIGITS`] decimal digits (a
+/// delivery signed with a longer one could never verify).
+fn unix_seconds(text: &str) -> Result<u64, String> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|_| text.len() <= MAX_TIMESTAMP_DIGITS)
+        .ok_or_else(|| {
+            format!(
+                "give Unix seconds from 0 to {} (at most {MAX_TIMESTAMP_DIGITS} decimal digits, \
+                 as receivers accept)",
+                "9".repeat(MAX_TIMESTAMP_DIGITS)
+            )
+        })
 }
 
 /// A body and the headers a sender adds to it.
@@ -111,15 +126,6 @@ impl DeliveryArgs {
             Some(_) if !provider.signs_timestamp() => Err(Failure::usage(format_args!(
                 "{provider} signs no timestamp: drop --timestamp"
             ))),
-            // Receivers refuse a longer timestamp, so a delivery signed with one could
-            // never verify.
-            Some(timestamp) if timestamp.to_string().len() > MAX_TIMESTAMP_DIGITS => {
-                Err(Failure::usage(format_args!(
-                    "invalid --timestamp {timestamp}: give Unix seconds from 0 to {} (at most \
-                     {MAX_TIMESTAMP_DIGITS} decimal digits, as receivers accept)",
-                    "9".repeat(MAX_TIMESTAMP_DIGITS)
-                )))
-            }
             Some(timestamp) => Ok(timestamp),
             None => Ok(SystemTime::now()
                 .duration_since(SystemTime::UNIX_EPOCH)

@@ -84,9 +84,13 @@ impl RedisStore {
             .map_err(|error| StoreError::new(redis_url::not_connected(&shown, &error)))
     }
 
-    /// Connects through `client` now.
+    /// Connects through `client` now, and sends `PING`: a Redis that wants a password
+    /// the URL lacks refuses commands only, so this finds it at start-up.
     pub(crate) async fn open(client: Client) -> Result<RedisStore, redis::RedisError> {
-        let connection = ConnectionManager::new_with_config(client, manager_config()).await?;
+        let mut connection = ConnectionManager::new_with_config(client, manager_config()).await?;
+        redis::cmd("PING")
+            .query_async::<()>(&mut connection)
+            .await?;
         Ok(RedisStore::with_connection(connection))
     }
 

@@ -132,6 +132,11 @@ pub(crate) fn not_connected(shown: &str, error: &RedisError) -> String {
     let cause = cause.split_whitespace().collect::<Vec<_>>().join(" ");
     if unreachable(error) {
         format!("cannot reach Redis at {shown}: {cause}")
+    } else if error.code() == Some("NOAUTH") {
+        format!(
+            "Redis at {shown} wants a password: give it in the URL, \
+             redis://:PASSWORD@host:port/ ({cause})"
+        )
     } else {
         format!("Redis at {shown} did not accept the connection: {cause}")
     }

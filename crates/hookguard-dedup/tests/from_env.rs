@@ -133,6 +133,15 @@ async fn a_reachable_redis_with_a_password_is_used() {
     std::env::set_var(name, &url);
     let dedup = Dedup::from_env(name).await.unwrap();
     assert!(format!("{dedup:?}").contains("RedisStore"), "{dedup:?}");
+    let none = refused(name, &server.url()).await;
+    assert!(
+        none.contains("wants a password: give it in the URL, redis://:PASSWORD@host:port/"),
+        "{none}"
+    );
+    assert!(
+        none.contains(&format!("correct {name}, or unset it")),
+        "{none}"
+    );
     let wrong = server.url().replace("redis://", "redis://:wrong@");
     let message = refused(name, &wrong).await;
     assert!(!message.contains(":wrong@"), "{message}");

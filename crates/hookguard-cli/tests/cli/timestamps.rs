@@ -18,7 +18,13 @@ fn sign_and_send_refuse_a_timestamp_no_receiver_accepts() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    for timestamp in ["18446744073709551615", "1000000000000"] {
+    for timestamp in [
+        "99999999999999999999999",
+        "18446744073709551615",
+        "1000000000000",
+        "0001000000000",
+        "1e9",
+    ] {
         for command in [&["sign"][..], &["send", "--url", &url]] {
             hookguard()
                 .args(command)
@@ -29,7 +35,7 @@ fn sign_and_send_refuse_a_timestamp_no_receiver_accepts() {
                 .code(2)
                 .stdout("")
                 .stderr(
-                    predicate::str::contains(format!("invalid --timestamp {timestamp}")).and(
+                    predicate::str::contains(format!("'{timestamp}' for '--timestamp")).and(
                         predicate::str::contains(format!("Unix seconds from 0 to {MAX}")),
                     ),
                 );
