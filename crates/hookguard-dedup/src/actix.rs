@@ -193,12 +193,6 @@ const DUPLICATE_VALUE: HeaderValue = HeaderValue::from_static("true");
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
 impl Headers for HeaderMap {
-    fn each(&self, name: &str, each: &mut dyn FnMut(&[u8])) {
-        for value in self.get_all(name) {
-            each(value.as_bytes());
-        }
-    }
-
     fn value(&self, name: &str) -> Option<&[u8]> {
         self.get(name).map(HeaderValue::as_bytes)
     }

@@ -143,32 +143,17 @@ impl fmt::Display for Key {
 /// assert_eq!(headers.value("x-other"), None);
 /// ```
 pub trait Headers {
-    /// Calls `each` with every value of the header `name`, in order.
-    fn each(&self, name: &str, each: &mut dyn FnMut(&[u8]));
-
     /// The first value of the header `name`.
     fn value(&self, name: &str) -> Option<&[u8]>;
 }
 
 impl Headers for http::HeaderMap {
-    fn each(&self, name: &str, each: &mut dyn FnMut(&[u8])) {
-        for value in self.get_all(name) {
-            each(value.as_bytes());
-        }
-    }
-
     fn value(&self, name: &str) -> Option<&[u8]> {
         self.get(name).map(http::HeaderValue::as_bytes)
     }
 }
 
 impl Headers for &[(&str, &str)] {
-    fn each(&self, name: &str, each: &mut dyn FnMut(&[u8])) {
-        for (_, value) in self.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            each(value.as_bytes());
-        }
-    }
-
     fn value(&self, name: &str) -> Option<&[u8]> {
         self.iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))

@@ -174,10 +174,15 @@ where
                 }
                 KindProj::Rejected { response } => {
                     // Taken once: a future is not polled again after it is ready.
-                    let response = response.take().unwrap_or_else(|| {
-                        this.rejection_response.respond(Rejection::BodyUnreadable)
-                    });
-                    return Poll::Ready(Ok(response.map(ResponseBody::rejected)));
+                    return Poll::Ready(Ok(response.take().map_or_else(
+                        || {
+                            crate::response::rejected(
+                                this.rejection_response,
+                                Rejection::BodyUnreadable,
+                            )
+                        },
+                        |response| response.map(ResponseBody::rejected),
+                    )));
                 }
             };
             self.as_mut().project().kind.set(next);
